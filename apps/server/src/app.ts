@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { AuditStore, AuditTrail, CatalogService, OrganizationService } from '@ntg/core';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import { createApiTokenGuard } from './http/api-token-guard.ts';
+import { installErrorHandling } from './http/error-handler.ts';
+import { installMetrics, metricsRoute } from './http/metrics.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
+import { catalogRoutes } from './routes/catalog-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { organizationRoutes } from './routes/organization-routes.ts';
+
+export const productVersion = '0.1.0';
+
+export interface AppDeps {
+  catalog: CatalogService;
+  organizations: OrganizationService;
+  audit: AuditTrail;
+  auditStore: Pick<AuditStore, 'search' | 'page' | 'head'>;
+  readiness(): Promise<{ ready: boolean; database: string; problem?: string }>;
+  apiToken: string;
+  metrics: Registry;
+  rateLimitPerMinute?: number;
+  trustProxy?: boolean;
+  /** A pino logger; none in tests. */
+  logger?: FastifyBaseLogger;
+}
+
+/** Builds the HTTP application from its dependencies; `main.ts` wires real ones, tests use `inject`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      // Accept a caller's request id only when it is short and plain, so it cannot forge log lines.
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Swagger UI's bundled page needs inline styles and its own scripts only.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await app.register(rateLimit, {
+    max: deps.rateLimitPerMinute ?? 600,
+    timeWindow: '1 minute',
+    allowList: (req) => req.url === '/healthz' || req.url === '/readyz',
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'NewTech Guard API',
+        version: productVersion,
+        description:
+          'Compliance console and e-trading identity gateway for the Directions on Information and Communication ' +
+          'Security Management and Control of New Technologies (Taiwan securities and futures market). ' +
+          'Every error is { code, message, requestId }.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  // The reference page runs under helmet's policy above (scripts from 'self' only, inline styles allowed for its CSS-in-JS).
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  installMetrics(app, deps.metrics);
+  await app.register(healthRoutes({ readiness: deps.readiness }));
+  await app.register(catalogRoutes({ catalog: deps.catalog }));
+
+  // Everything about an organization needs the API token (console sign-in replaces it for people).
+  const requireApiToken = createApiTokenGuard(deps.apiToken);
+  const protectedRoutes: FastifyPluginAsync = async (scope) => {
+    scope.addHook('onRequest', requireApiToken);
+    await scope.register(metricsRoute(deps.metrics));
+    await scope.register(organizationRoutes({ organizations: deps.organizations, catalog: deps.catalog }));
+    await scope.register(
+      auditRoutes({ organizations: deps.organizations, auditStore: deps.auditStore, audit: deps.audit }),
+    );
+  };
+  await app.register(protectedRoutes);
+
+  return app;
+}

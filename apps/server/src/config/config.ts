@@ -1,0 +1,111 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'use true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** A secret given in the environment: base64 (or base64url) of at least 32 random bytes. */
+const secretFromEnv = z.string().transform((v, ctx) => {
+  const bytes = Buffer.from(v, /^[A-Za-z0-9_-]+$/.test(v) ? 'base64url' : 'base64');
+  if (bytes.length < 32) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be at least 32 random bytes, base64; make one with `openssl rand -base64 32`',
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/**
+ * The whole environment the product reads, in one schema. Parsed once at start-up; an invalid value stops the
+ * process with a message that names the variable and how to fix it. No secret has a default.
+ */
+export const envSchema = z.object({
+  NTG_HOST: z.string().min(1).default('127.0.0.1'),
+  NTG_PORT: z.coerce.number({ message: 'use a port number' }).int().min(0).max(65535).default(8080),
+  NTG_ROLE: z.enum(['all', 'console', 'gateway'], { message: 'use all, console or gateway' }).default('all'),
+  NTG_DATA_DIR: z.string().min(1).default('./data'),
+  NTG_DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'use a postgres:// URL, or leave it unset for embedded SQLite')
+    .optional(),
+  NTG_PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  NTG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NTG_DEMO: booleanFromEnv.default(true),
+  NTG_TRUST_PROXY: booleanFromEnv.default(false),
+  NTG_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  NTG_API_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters; make one with `openssl rand -base64 32`')
+    .optional(),
+  NTG_SESSION_KEY: secretFromEnv.optional(),
+  NTG_PEPPER: secretFromEnv.optional(),
+  NTG_AUDIT_KEY: secretFromEnv.optional(),
+  NTG_EVIDENCE_KEY: secretFromEnv.optional(),
+});
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolMax: number };
+
+export interface Config {
+  host: string;
+  port: number;
+  role: 'all' | 'console' | 'gateway';
+  dataDir: string;
+  database: DatabaseConfig;
+  logLevel: z.infer<typeof envSchema>['NTG_LOG_LEVEL'];
+  demo: boolean;
+  trustProxy: boolean;
+  rateLimitPerMinute: number;
+  /** Secrets given in the environment; the rest are generated (embedded SQLite only) by `resolveSecrets`. */
+  givenSecrets: Partial<Secrets>;
+}
+
+export interface Secrets {
+  sessionKey: Buffer;
+  pepper: Buffer;
+  auditKey: Buffer;
+  evidenceKey: Buffer;
+  /** Bearer token for the API until console sign-in exists; compared in constant time. */
+  apiToken: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = isAbsolute(e.NTG_DATA_DIR) ? e.NTG_DATA_DIR : resolve(cwd, e.NTG_DATA_DIR);
+  const givenSecrets: Partial<Secrets> = {};
+  if (e.NTG_SESSION_KEY) givenSecrets.sessionKey = e.NTG_SESSION_KEY;
+  if (e.NTG_PEPPER) givenSecrets.pepper = e.NTG_PEPPER;
+  if (e.NTG_AUDIT_KEY) givenSecrets.auditKey = e.NTG_AUDIT_KEY;
+  if (e.NTG_EVIDENCE_KEY) givenSecrets.evidenceKey = e.NTG_EVIDENCE_KEY;
+  if (e.NTG_API_TOKEN) givenSecrets.apiToken = e.NTG_API_TOKEN;
+  const database: DatabaseConfig =
+    e.NTG_DATABASE_URL === undefined
+      ? { kind: 'sqlite', file: resolve(dataDir, 'ntg.db') }
+      : { kind: 'postgres', url: e.NTG_DATABASE_URL, poolMax: e.NTG_PG_POOL_MAX };
+  return Object.freeze({
+    host: e.NTG_HOST,
+    port: e.NTG_PORT,
+    role: e.NTG_ROLE,
+    dataDir,
+    database: Object.freeze(database),
+    logLevel: e.NTG_LOG_LEVEL,
+    demo: e.NTG_DEMO,
+    trustProxy: e.NTG_TRUST_PROXY,
+    rateLimitPerMinute: e.NTG_RATE_LIMIT_PER_MINUTE,
+    givenSecrets: Object.freeze(givenSecrets),
+  });
+}

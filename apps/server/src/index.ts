@@ -1,0 +1,6 @@
+export { type AppDeps, buildApp, productVersion } from './app.ts';
+export { type Config, ConfigError, loadConfig, type Secrets } from './config/config.ts';
+export { resolveSecrets, secretsFilePath } from './config/secrets.ts';
+export { ensureDemoOrganization } from './wiring/demo-organization.ts';
+export { openRuntime, type Runtime } from './wiring/runtime.ts';
+export { createServices, type Services } from './wiring/services.ts';

@@ -1,0 +1,71 @@
+import { checkReadiness } from '@ntg/db';
+import { pino } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { buildApp } from './app.ts';
+import { ConfigError } from './config/config.ts';
+import { secretsFilePath } from './config/secrets.ts';
+import { ensureDemoOrganization } from './wiring/demo-organization.ts';
+import { openRuntime } from './wiring/runtime.ts';
+
+async function main(): Promise<void> {
+  const runtime = await openRuntime(process.env);
+  const { config, services, handle } = runtime;
+  const logger = pino({ level: config.logLevel });
+  logger.info({ database: handle.description, migrationsApplied: runtime.applied }, 'database ready');
+
+  if (config.demo) {
+    const demo = await ensureDemoOrganization(services.organizations);
+    if (demo !== null) logger.info({ organization: demo }, 'first run: created the labelled demo organization');
+  }
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const app = await buildApp({
+    catalog: services.catalog,
+    organizations: services.organizations,
+    audit: services.audit,
+    auditStore: services.stores.audit,
+    readiness: () => checkReadiness(handle),
+    apiToken: runtime.secrets.apiToken,
+    metrics,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    trustProxy: config.trustProxy,
+    logger,
+  });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    app
+      .close()
+      .then(() => runtime.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  const tokenSource = config.givenSecrets.apiToken ? 'NTG_API_TOKEN' : `"apiToken" in ${secretsFilePath(config)}`;
+  logger.info({ address, role: config.role, apiDocs: `${address}/api/docs` }, 'NewTech Guard is listening');
+  logger.info(`API token for /api/v1/organizations…: ${tokenSource}`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`ntg: ${error.message}`);
+    process.exit(2);
+  }
+  console.error('ntg: failed to start:', error);
+  process.exit(1);
+});

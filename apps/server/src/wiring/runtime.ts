@@ -1,0 +1,42 @@
+import { type Clock, systemClock } from '@ntg/core';
+import { type DatabaseHandle, migrateToLatest, openDatabase } from '@ntg/db';
+import { type Config, loadConfig, type Secrets } from '../config/config.ts';
+import { resolveSecrets } from '../config/secrets.ts';
+import { createServices, type Services } from './services.ts';
+
+export interface Runtime {
+  config: Readonly<Config>;
+  secrets: Readonly<Secrets>;
+  handle: DatabaseHandle;
+  services: Services;
+  clock: Clock;
+  /** Migrations applied by this start, in order. */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the server and the CLI share: configuration parsed once, secrets resolved, the database opened and
+ * migrated, services wired. Throws ConfigError or MigrationError with a message for a person.
+ */
+export async function openRuntime(env: NodeJS.ProcessEnv, options: { migrate?: boolean } = {}): Promise<Runtime> {
+  const config = loadConfig(env);
+  const secrets = resolveSecrets(config);
+  const handle = openDatabase(config.database);
+  try {
+    const applied = options.migrate === false ? [] : await migrateToLatest(handle);
+    const clock = systemClock;
+    return {
+      config,
+      secrets,
+      handle,
+      services: createServices(handle, secrets, clock),
+      clock,
+      applied,
+      close: () => handle.close(),
+    };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}

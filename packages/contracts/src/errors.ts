@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * Every error code the product can return, and its HTTP status. One table: the server maps codes to statuses
+ * here, the CLI maps client errors to exit status 2, and clients switch on `code`, never on `message`.
+ */
+export const errorCodes = {
+  VALIDATION_FAILED: 400,
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CATALOG_NODE_NOT_FOUND: 404,
+  CATALOG_VERSION_NOT_FOUND: 404,
+  ORGANIZATION_NOT_FOUND: 404,
+  ORGANIZATION_SLUG_TAKEN: 409,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  NOT_READY: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export const errorCodeSchema = z.enum(Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]]);
+
+export const errorResponseSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  requestId: z.string(),
+  /** Field-level problems for VALIDATION_FAILED: a path and a message each. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;
+
+export function httpStatusOf(code: ErrorCode): number {
+  return errorCodes[code];
+}
+
+/** True for errors caused by the caller (4xx), which the CLI reports with exit status 2. */
+export function isClientError(code: ErrorCode): boolean {
+  return errorCodes[code] < 500;
+}

@@ -1,0 +1,4 @@
+export * from './audit.ts';
+export * from './catalog.ts';
+export * from './errors.ts';
+export * from './organizations.ts';

@@ -1,0 +1,55 @@
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql } from 'kysely';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * Everything that differs between SQLite and PostgreSQL, as named capabilities. Stores and services never ask
+ * which database they are on; they call these.
+ */
+export interface DialectCapabilities {
+  name: DialectName;
+  /** Runs `work` in a transaction that holds the write lock from its first statement (BEGIN IMMEDIATE on SQLite). */
+  withWriteTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /** Adds FOR UPDATE where row locks exist; SQLite's write transaction already excludes other writers. */
+  forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+}
+
+const sqliteCapabilities: DialectCapabilities = {
+  name: 'sqlite',
+  async withWriteTransaction(db, work) {
+    // Kysely's SQLite transactions start DEFERRED; a deferred reader that later writes can fail with SQLITE_BUSY
+    // when another process (the CLI beside the server) wrote meanwhile. IMMEDIATE takes the lock up front and lets
+    // busy_timeout wait for it instead.
+    return db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await work(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn);
+        throw error;
+      }
+    });
+  },
+  forUpdate: (query) => query,
+};
+
+const postgresCapabilities: DialectCapabilities = {
+  name: 'postgres',
+  withWriteTransaction: (db, work) => db.transaction().execute((trx) => work(trx)),
+  forUpdate: (query) => query.forUpdate(),
+};
+
+export function capabilitiesFor(name: DialectName): DialectCapabilities {
+  return name === 'sqlite' ? sqliteCapabilities : postgresCapabilities;
+}
+
+export function readBool(value: number | boolean | null): boolean {
+  return value === true || value === 1;
+}
+
+export function writeBool(value: boolean): number {
+  return value ? 1 : 0;
+}

@@ -1,0 +1,6 @@
+export * from './connection.ts';
+export * from './dialect.ts';
+export * from './health.ts';
+export * from './migrator.ts';
+export type { Database } from './schema.ts';
+export * from './stores.ts';

@@ -1,0 +1,27 @@
+import type { AuditStore, OrganizationStore, UnitOfWork } from '@ntg/core';
+import type { Kysely } from 'kysely';
+import type { DatabaseHandle } from './connection.ts';
+import type { DialectCapabilities } from './dialect.ts';
+import type { Database } from './schema.ts';
+import { createAuditStore } from './stores/audit-store.ts';
+import { createOrganizationStore } from './stores/organization-store.ts';
+
+/** Every store, bound to one connection or transaction. */
+export interface Stores {
+  organizations: OrganizationStore;
+  audit: AuditStore;
+}
+
+export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
+  return {
+    organizations: createOrganizationStore(db),
+    audit: createAuditStore(db, dialect),
+  };
+}
+
+/** Units of work over the database: the stores handed to `work` share one write transaction. */
+export function createUnitOfWork(handle: DatabaseHandle): UnitOfWork<Stores> {
+  return {
+    run: (work) => handle.dialect.withWriteTransaction(handle.db, (trx) => work(createStores(trx, handle.dialect))),
+  };
+}
