@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { AuditStore, AuditTrail, CatalogService, OrganizationService } from '@ntg/core';
+import type { AuditStore, AuditTrail, CatalogService, OrganizationService, RegisterService } from '@ntg/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -19,12 +19,14 @@ import { auditRoutes } from './routes/audit-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { organizationRoutes } from './routes/organization-routes.ts';
+import { registerRoutes } from './routes/register-routes.ts';
 
 export const productVersion = '0.1.0';
 
 export interface AppDeps {
   catalog: CatalogService;
   organizations: OrganizationService;
+  registers: RegisterService;
   audit: AuditTrail;
   auditStore: Pick<AuditStore, 'search' | 'page' | 'head'>;
   readiness(): Promise<{ ready: boolean; database: string; problem?: string }>;
@@ -103,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', requireApiToken);
     await scope.register(metricsRoute(deps.metrics));
     await scope.register(organizationRoutes({ organizations: deps.organizations, catalog: deps.catalog }));
+    await scope.register(registerRoutes({ organizations: deps.organizations, registers: deps.registers }));
     await scope.register(
       auditRoutes({ organizations: deps.organizations, auditStore: deps.auditStore, audit: deps.audit }),
     );

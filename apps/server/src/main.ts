@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     catalog: services.catalog,
     organizations: services.organizations,
+    registers: services.registers,
     audit: services.audit,
     auditStore: services.stores.audit,
     readiness: () => checkReadiness(handle),

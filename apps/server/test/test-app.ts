@@ -23,6 +23,7 @@ export async function createTestApp(kind: TestDatabaseKind): Promise<TestApp> {
   const app = await buildApp({
     catalog: services.catalog,
     organizations: services.organizations,
+    registers: services.registers,
     audit: services.audit,
     auditStore: services.stores.audit,
     readiness: () => checkReadiness(db.handle),

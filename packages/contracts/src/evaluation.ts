@@ -29,8 +29,8 @@ export type StatusCounts = z.infer<typeof statusCountsSchema>;
 export const nodeAssessmentSchema = z.object({
   nodeId: z.string(),
   status: resultStatusSchema,
-  /** 'rule' or 'attestation': how the node is evaluated. */
-  method: z.enum(['rule', 'attestation', 'scope']),
+  /** How the node is evaluated: its own rule, a person's attestation, or the roll-up of its paragraphs or items. */
+  method: z.enum(['rule', 'attestation', 'rollup']),
   reason: z.string(),
   counts: statusCountsSchema,
   nextDueDate: z.string().nullable(),

@@ -1,5 +1,4 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { sql } from 'kysely';
+import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -13,6 +12,10 @@ export interface DialectCapabilities {
   withWriteTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
   /** Adds FOR UPDATE where row locks exist; SQLite's write transaction already excludes other writers. */
   forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /** A field of a JSON text column, as a sortable value (numbers sort as numbers). The field name is bound, never spliced. */
+  jsonSortKey(column: string, field: string): RawBuilder<unknown>;
+  /** A JSON field equals a scalar (booleans and null included). */
+  jsonFieldEquals(column: string, field: string, value: string | number | boolean | null): Expression<SqlBool>;
 }
 
 const sqliteCapabilities: DialectCapabilities = {
@@ -34,12 +37,26 @@ const sqliteCapabilities: DialectCapabilities = {
     });
   },
   forUpdate: (query) => query,
+  jsonSortKey: (column, field) => sql`json_extract(${sql.ref(column)}, ${`$.${field}`})`,
+  jsonFieldEquals(column, field, value) {
+    const v = sql`json_extract(${sql.ref(column)}, ${`$.${field}`})`;
+    if (value === null) return sql<SqlBool>`${v} is null`;
+    // SQLite's json_extract yields 1/0 for JSON true/false.
+    if (typeof value === 'boolean') return sql<SqlBool>`${v} = ${value ? 1 : 0}`;
+    return sql<SqlBool>`${v} = ${value}`;
+  },
 };
 
 const postgresCapabilities: DialectCapabilities = {
   name: 'postgres',
   withWriteTransaction: (db, work) => db.transaction().execute((trx) => work(trx)),
   forUpdate: (query) => query.forUpdate(),
+  jsonSortKey: (column, field) => sql`(${sql.ref(column)}::jsonb -> ${field})`,
+  jsonFieldEquals(column, field, value) {
+    const v = sql`(${sql.ref(column)}::jsonb ->> ${field})`;
+    if (value === null) return sql<SqlBool>`${v} is null`;
+    return sql<SqlBool>`${v} = ${String(value)}`;
+  },
 };
 
 export function capabilitiesFor(name: DialectName): DialectCapabilities {

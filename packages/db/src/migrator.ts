@@ -3,6 +3,9 @@ import type { DatabaseHandle } from './connection.ts';
 import type { MigrationDialect } from './migration-dialect.ts';
 import * as m20261128_0100 from './migrations/2026_11_28_0100_create_organizations.ts';
 import * as m20261128_0110 from './migrations/2026_11_28_0110_create_audit_trail.ts';
+import * as m20261128_0200 from './migrations/2026_11_28_0200_create_register_records.ts';
+import * as m20261128_0210 from './migrations/2026_11_28_0210_create_evidence.ts';
+import * as m20261128_0220 from './migrations/2026_11_28_0220_create_evaluation_and_findings.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
 
@@ -10,6 +13,9 @@ type MigrationModule = { up(db: Kysely<unknown>, dialect: MigrationDialect): Pro
 const migrations: Record<string, MigrationModule> = {
   '2026_11_28_0100_create_organizations': m20261128_0100,
   '2026_11_28_0110_create_audit_trail': m20261128_0110,
+  '2026_11_28_0200_create_register_records': m20261128_0200,
+  '2026_11_28_0210_create_evidence': m20261128_0210,
+  '2026_11_28_0220_create_evaluation_and_findings': m20261128_0220,
 };
 
 export const migrationNames = Object.keys(migrations);

@@ -39,10 +39,129 @@ export interface AuditHeadsTable {
   hash: string;
 }
 
+export interface RegisterRecordsTable {
+  organization_id: string;
+  register: string;
+  id: string;
+  name: string;
+  owner: string;
+  notes: string | null;
+  data: string;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EvidenceTable {
+  organization_id: string;
+  id: string;
+  sha256: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  description: string | null;
+  effective_date: string | null;
+  expires_on: string | null;
+  collected_by: string;
+  created_at: string;
+}
+
+export interface EvidenceLinksTable {
+  organization_id: string;
+  evidence_id: string;
+  target_type: string;
+  target_id: string;
+  created_at: string;
+}
+
+export interface EvidenceBlobsTable {
+  sha256: string;
+  size: number;
+  content: Buffer;
+}
+
+export interface EvaluationRunsTable {
+  organization_id: string;
+  id: string;
+  started_at: string;
+  finished_at: string;
+  trigger: string;
+  catalog_version: string;
+  score: number;
+  summary: string;
+}
+
+export interface EvaluationResultsTable {
+  organization_id: string;
+  run_id: string;
+  requirement_id: string;
+  record_type: string;
+  record_id: string;
+  record_name: string | null;
+  status: string;
+  reason: string;
+  due_date: string | null;
+}
+
+export interface FindingsTable {
+  organization_id: string;
+  id: string;
+  requirement_id: string;
+  record_type: string;
+  record_id: string;
+  record_name: string | null;
+  status: string;
+  severity: string;
+  reason: string;
+  result_status: string;
+  owner: string;
+  assignee: string | null;
+  due_date: string;
+  accepted_by: string | null;
+  accepted_reason: string | null;
+  accepted_until: string | null;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  revision: number;
+  updated_at: string;
+}
+
+export interface FindingEventsTable {
+  organization_id: string;
+  finding_id: string;
+  at: string;
+  actor: string;
+  event: string;
+  details: string;
+}
+
+export interface AttestationsTable {
+  organization_id: string;
+  id: string;
+  node_id: string;
+  answer: string;
+  statement: string;
+  evidence_ids: string;
+  attested_by: string;
+  attested_at: string;
+  expires_on: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   audit_entries: AuditEntriesTable;
   audit_heads: AuditHeadsTable;
+  register_records: RegisterRecordsTable;
+  evidence: EvidenceTable;
+  evidence_links: EvidenceLinksTable;
+  evidence_blobs: EvidenceBlobsTable;
+  evaluation_runs: EvaluationRunsTable;
+  evaluation_results: EvaluationResultsTable;
+  findings: FindingsTable;
+  finding_events: FindingEventsTable;
+  attestations: AttestationsTable;
 }
 
 export type { Generated };

@@ -1,21 +1,24 @@
-import type { AuditStore, OrganizationStore, UnitOfWork } from '@ntg/core';
+import type { AuditStore, OrganizationStore, RecordStore, UnitOfWork } from '@ntg/core';
 import type { Kysely } from 'kysely';
 import type { DatabaseHandle } from './connection.ts';
 import type { DialectCapabilities } from './dialect.ts';
 import type { Database } from './schema.ts';
 import { createAuditStore } from './stores/audit-store.ts';
 import { createOrganizationStore } from './stores/organization-store.ts';
+import { createRecordStore } from './stores/record-store.ts';
 
 /** Every store, bound to one connection or transaction. */
 export interface Stores {
   organizations: OrganizationStore;
   audit: AuditStore;
+  records: RecordStore;
 }
 
 export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
   return {
     organizations: createOrganizationStore(db),
     audit: createAuditStore(db, dialect),
+    records: createRecordStore(db, dialect),
   };
 }
 

@@ -1,2 +1,3 @@
 export * from './actors.ts';
 export * from './fake-clock.ts';
+export * from './register-builders.ts';

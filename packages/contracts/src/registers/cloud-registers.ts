@@ -29,6 +29,7 @@ export const cloudServiceFields = z.object({
   interoperabilityDocumentsReceived: fact(),
   commonFormats: fact(),
   transferProtocols: z.array(z.enum(['HTTPS', 'SFTP', 'FTPS', 'HTTP', 'FTP', 'other'])).default([]),
+  accessedViaApi: fact(), // A5.4: accessed through application programming interfaces (then an open API is advised).
   openApi: fact(),
   // A6.1
   clientDataStored: fact(),

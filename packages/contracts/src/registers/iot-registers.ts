@@ -21,7 +21,9 @@ export const iotDeviceFields = z.object({
   purpose: text(500).nullable().default(null),
   location: text(200).nullable().default(null),
   ipAddresses: z.array(text(64)).default([]),
-  macAddresses: z.array(z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'use a MAC like 00:1a:2b:3c:4d:5e')).default([]),
+  macAddresses: z
+    .array(z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'use a MAC like 00:1a:2b:3c:4d:5e'))
+    .default([]),
   networkSegment: text(100).nullable().default(null),
   physicalAccessControlled: fact(),
   // A24
@@ -41,7 +43,14 @@ export const iotDeviceFields = z.object({
   nicWhitelist: fact(),
   /** Open ports seen by a network scan, with what the device said (kept raw: service detection errs on OA devices). */
   openServices: z
-    .array(z.object({ port: z.number().int().min(0).max(65535), protocol: z.enum(['tcp', 'udp']), service: text(100).nullable(), banner: text(1000).nullable() }))
+    .array(
+      z.object({
+        port: z.number().int().min(0).max(65535),
+        protocol: z.enum(['tcp', 'udp']),
+        service: text(100).nullable(),
+        banner: text(1000).nullable(),
+      }),
+    )
     .default([]),
   lastScanDate: optionalDate(),
   // A27

@@ -66,7 +66,12 @@ export const mobileAppFields = z.object({
 });
 export type MobileAppFields = z.infer<typeof mobileAppFields>;
 
-export const importantUpdateAreas = ['placing-orders', 'account-information', 'identity-verification', 'client-rights'] as const;
+export const importantUpdateAreas = [
+  'placing-orders',
+  'account-information',
+  'identity-verification',
+  'client-rights',
+] as const;
 
 /** A20: one release of an app, its permissions, approvals, publication and testing. */
 export const appReleaseFields = z.object({

@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import {
-  cloudServiceFields,
-} from './cloud-registers.ts';
+import { cloudServiceFields } from './cloud-registers.ts';
 import { iotDeviceFields, supplierAgreementFields } from './iot-registers.ts';
 import { appReleaseFields, byodAgreementFields, mobileAppFields, mobileDeviceFields } from './mobile-registers.ts';
 import { recordInputMetaSchema, recordMetaSchema } from './register-fields.ts';
 import { measureFields, procedureFields, trainingFields } from './shared-registers.ts';
-import { officialProfileFields, socialMediaPlatformRiskFields, socialMediaPolicyFields } from './social-media-registers.ts';
+import {
+  officialProfileFields,
+  socialMediaPlatformRiskFields,
+  socialMediaPolicyFields,
+} from './social-media-registers.ts';
 
 /**
  * Every register the product keeps, with its id prefix, the articles it serves and its fields. A record is flat:
@@ -15,17 +17,42 @@ import { officialProfileFields, socialMediaPlatformRiskFields, socialMediaPolicy
  */
 export const registerDefinitions = {
   'cloud-services': { prefix: 'cld', articles: 'A3-A9', label: 'Cloud services', fields: cloudServiceFields },
-  'social-media-policies': { prefix: 'smp', articles: 'A12.1', label: 'Social media use policies', fields: socialMediaPolicyFields },
-  'social-media-platforms': { prefix: 'smr', articles: 'A12.2', label: 'Social media platform risk assessments', fields: socialMediaPlatformRiskFields },
-  'official-profiles': { prefix: 'smo', articles: 'A13-A14', label: 'Official social media profiles', fields: officialProfileFields },
+  'social-media-policies': {
+    prefix: 'smp',
+    articles: 'A12.1',
+    label: 'Social media use policies',
+    fields: socialMediaPolicyFields,
+  },
+  'social-media-platforms': {
+    prefix: 'smr',
+    articles: 'A12.2',
+    label: 'Social media platform risk assessments',
+    fields: socialMediaPlatformRiskFields,
+  },
+  'official-profiles': {
+    prefix: 'smo',
+    articles: 'A13-A14',
+    label: 'Official social media profiles',
+    fields: officialProfileFields,
+  },
   'mobile-devices': { prefix: 'dev', articles: 'A15-A18', label: 'Mobile devices', fields: mobileDeviceFields },
   'byod-agreements': { prefix: 'byod', articles: 'A18', label: 'BYOD agreements', fields: byodAgreementFields },
   'mobile-apps': { prefix: 'app', articles: 'A19-A20', label: 'Mobile apps', fields: mobileAppFields },
   'app-releases': { prefix: 'rel', articles: 'A20', label: 'Mobile app releases', fields: appReleaseFields },
   'iot-devices': { prefix: 'iot', articles: 'A21-A31', label: 'IoT equipment', fields: iotDeviceFields },
-  'supplier-agreements': { prefix: 'sup', articles: 'A28', label: 'IoT supplier agreements', fields: supplierAgreementFields },
+  'supplier-agreements': {
+    prefix: 'sup',
+    articles: 'A28',
+    label: 'IoT supplier agreements',
+    fields: supplierAgreementFields,
+  },
   trainings: { prefix: 'trn', articles: 'A12.2, A29, A42', label: 'Trainings', fields: trainingFields },
-  procedures: { prefix: 'prc', articles: 'A9, A14, A17, A37, A40', label: 'Procedures and regulations', fields: procedureFields },
+  procedures: {
+    prefix: 'prc',
+    articles: 'A9, A14, A17, A37, A40',
+    label: 'Procedures and regulations',
+    fields: procedureFields,
+  },
   measures: { prefix: 'msr', articles: 'A13.2, A23', label: 'Organization-wide measures', fields: measureFields },
 } as const;
 
@@ -51,7 +78,10 @@ export type RecordInput<R extends RegisterType> = z.input<ReturnType<typeof reco
 
 /** Query for a register page: server-side sort, filters and pagination. */
 export const registerQuerySchema = z.object({
-  sort: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/).default('name'),
+  sort: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9]*$/)
+    .default('name'),
   order: z.enum(['asc', 'desc']).default('asc'),
   q: z.string().max(200).optional(),
   owner: z.string().max(200).optional(),

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { fact, isoDate, optionalDate, text } from './register-fields.ts';
 
-export const trainingTopics = ['iot-security', 'deepfake-awareness', 'social-media', 'mobile-devices', 'cloud', 'e-trading', 'general-security'] as const;
+export const trainingTopics = [
+  'iot-security',
+  'deepfake-awareness',
+  'social-media',
+  'mobile-devices',
+  'cloud',
+  'e-trading',
+  'general-security',
+] as const;
 
 /** A12.2, A29, A42: a training session. */
 export const trainingFields = z.object({

@@ -38,6 +38,7 @@ export const officialProfileFields = z.object({
   contentScreeningPolicy: fact(),
   monitoringCoversPrivacyAndSecrets: fact(),
   monitoringCoversFakeProfiles: fact(),
+  monitoringCoversAttacksOnPeers: fact(), // A13.4: attacks or disparaging remarks against enterprises in the same trade.
   complaintContactShown: fact(),
   complaintLiaison: text(200).nullable().default(null),
   randomMonitoring: fact(),

@@ -1,0 +1,109 @@
+import type { CatalogNode, Organization, RegisterRecord, RegisterType, ResultStatus } from '@ntg/contracts';
+import { type CadencePolicy, nextDue, periodOf } from './cadence.ts';
+import type { EvidenceIndex, RegisterSnapshot } from './register-snapshot.ts';
+
+/** What a rule returns: the engine adds the requirement id. */
+export interface Verdict {
+  status: ResultStatus;
+  /** For a person: names the record and the missing or failing fact. */
+  reason: string;
+  recordType?: RegisterType;
+  recordId?: string;
+  recordName?: string;
+  dueDate?: string | null;
+}
+
+export interface RuleContext {
+  organization: Organization;
+  /** The requirement node being evaluated. */
+  node: CatalogNode;
+  now: Date;
+  /** Today in Asia/Taipei, YYYY-MM-DD. */
+  today: string;
+  registers: RegisterSnapshot;
+  evidence: EvidenceIndex;
+  cadencePolicy: CadencePolicy;
+}
+
+/**
+ * A rule for one requirement node (or several that share the same check). Rules are pure: the same context gives
+ * the same verdicts. They read typed register data and return verdicts with reasons; they never throw for missing
+ * data (that is `needs-evidence`), and a thrown error becomes an `error` verdict, never a fail.
+ */
+export interface Rule {
+  nodeIds: readonly string[];
+  /** Registers the rule reads, for documentation and for re-running only what changed. */
+  registers: readonly RegisterType[];
+  evaluate(ctx: RuleContext): Verdict[];
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
+
+export function pass(reason: string, extra: Partial<Verdict> = {}): Verdict {
+  return { status: 'pass', reason, ...extra };
+}
+export function fail(reason: string, extra: Partial<Verdict> = {}): Verdict {
+  return { status: 'fail', reason, ...extra };
+}
+export function needsEvidence(reason: string, extra: Partial<Verdict> = {}): Verdict {
+  return { status: 'needs-evidence', reason, ...extra };
+}
+export function notApplicable(reason: string, extra: Partial<Verdict> = {}): Verdict {
+  return { status: 'not-applicable', reason, ...extra };
+}
+
+/** The verdict's record fields for a record of register R. */
+export function about<R extends RegisterType>(
+  register: R,
+  record: RegisterRecord<R>,
+): Pick<Verdict, 'recordType' | 'recordId' | 'recordName'> {
+  return { recordType: register, recordId: record.id, recordName: record.name };
+}
+
+/**
+ * A time-based duty: given the date it was last done (or null), pass while it is not yet due, fail once the due
+ * date has passed, needs-evidence when it was never recorded. The period comes from the node's cadence.
+ */
+export function dutyVerdict(
+  ctx: RuleContext,
+  last: string | null,
+  what: string,
+  extra: Partial<Verdict> = {},
+): Verdict {
+  const period = periodOf(ctx.node, ctx.cadencePolicy);
+  if (period === null) {
+    return {
+      status: 'error',
+      reason: `${ctx.node.id} has no cadence in the catalog, so "${what}" has no due date.`,
+      ...extra,
+    };
+  }
+  if (last === null) return needsEvidence(`${what}: no date recorded.`, { dueDate: null, ...extra });
+  const due = nextDue(last, period);
+  return due >= ctx.today
+    ? pass(`${what} on ${last}; next due by ${due}.`, { dueDate: due, ...extra })
+    : fail(`${what} last on ${last}; it was due by ${due}.`, { dueDate: due, ...extra });
+}
+
+/** A fact of a record: true passes, false fails, null (not recorded) needs evidence. */
+export function factVerdict(
+  value: boolean | null,
+  reasons: { pass: string; fail: string; unknown: string },
+  extra: Partial<Verdict> = {},
+): Verdict {
+  if (value === true) return pass(reasons.pass, extra);
+  if (value === false) return fail(reasons.fail, extra);
+  return needsEvidence(reasons.unknown, extra);
+}
+
+/**
+ * A requirement that no register can show (a policy's content, a provider's internal practice): a person answers
+ * it with evidence, and the answer expires with the node's cadence (12 months where the text sets none).
+ */
+export interface AttestationSpec {
+  nodeId: string;
+  /** The question the console asks, answered yes, no or partly, with evidence attached. */
+  question: string;
+}
