@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { AuditStore, AuditTrail, CatalogService, OrganizationService, RegisterService } from '@ntg/core';
+import type { Clock } from '@ntg/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -17,21 +17,20 @@ import { installErrorHandling } from './http/error-handler.ts';
 import { installMetrics, metricsRoute } from './http/metrics.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
+import { evaluationRoutes } from './routes/evaluation-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { organizationRoutes } from './routes/organization-routes.ts';
 import { registerRoutes } from './routes/register-routes.ts';
+import type { Services } from './wiring/services.ts';
 
 export const productVersion = '0.1.0';
 
 export interface AppDeps {
-  catalog: CatalogService;
-  organizations: OrganizationService;
-  registers: RegisterService;
-  audit: AuditTrail;
-  auditStore: Pick<AuditStore, 'search' | 'page' | 'head'>;
+  services: Services;
   readiness(): Promise<{ ready: boolean; database: string; problem?: string }>;
   apiToken: string;
   metrics: Registry;
+  clock: Clock;
   rateLimitPerMinute?: number;
   trustProxy?: boolean;
   /** A pino logger; none in tests. */
@@ -96,18 +95,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   installMetrics(app, deps.metrics);
+  const { services } = deps;
   await app.register(healthRoutes({ readiness: deps.readiness }));
-  await app.register(catalogRoutes({ catalog: deps.catalog }));
+  await app.register(catalogRoutes({ catalog: services.catalog }));
 
   // Everything about an organization needs the API token (console sign-in replaces it for people).
   const requireApiToken = createApiTokenGuard(deps.apiToken);
   const protectedRoutes: FastifyPluginAsync = async (scope) => {
     scope.addHook('onRequest', requireApiToken);
     await scope.register(metricsRoute(deps.metrics));
-    await scope.register(organizationRoutes({ organizations: deps.organizations, catalog: deps.catalog }));
-    await scope.register(registerRoutes({ organizations: deps.organizations, registers: deps.registers }));
+    await scope.register(organizationRoutes({ organizations: services.organizations, catalog: services.catalog }));
+    await scope.register(registerRoutes({ organizations: services.organizations, registers: services.registers }));
     await scope.register(
-      auditRoutes({ organizations: deps.organizations, auditStore: deps.auditStore, audit: deps.audit }),
+      evaluationRoutes({
+        organizations: services.organizations,
+        evaluation: services.evaluation,
+        evaluations: services.stores.evaluations,
+        findings: services.findings,
+        attestations: services.attestations,
+        clock: deps.clock,
+      }),
+    );
+    await scope.register(
+      auditRoutes({ organizations: services.organizations, auditStore: services.stores.audit, audit: services.audit }),
     );
   };
   await app.register(protectedRoutes);

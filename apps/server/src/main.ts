@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildApp } from './app.ts';
 import { ConfigError } from './config/config.ts';
 import { secretsFilePath } from './config/secrets.ts';
+import { createEvaluationScheduler } from './scheduling/evaluation-scheduler.ts';
 import { ensureDemoOrganization } from './wiring/demo-organization.ts';
 import { openRuntime } from './wiring/runtime.ts';
 
@@ -20,15 +21,18 @@ async function main(): Promise<void> {
 
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const app = await buildApp({
-    catalog: services.catalog,
+  const scheduler = createEvaluationScheduler({
+    evaluation: services.evaluation,
     organizations: services.organizations,
-    registers: services.registers,
-    audit: services.audit,
-    auditStore: services.stores.audit,
+    logger,
+  });
+  services.changes.subscribe(scheduler);
+  const app = await buildApp({
+    services,
     readiness: () => checkReadiness(handle),
     apiToken: runtime.secrets.apiToken,
     metrics,
+    clock: runtime.clock,
     rateLimitPerMinute: config.rateLimitPerMinute,
     trustProxy: config.trustProxy,
     logger,
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
     force.unref();
     app
       .close()
+      .then(() => scheduler.stop())
       .then(() => runtime.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   const address = await app.listen({ host: config.host, port: config.port });
+  scheduler.start();
   const tokenSource = config.givenSecrets.apiToken ? 'NTG_API_TOKEN' : `"apiToken" in ${secretsFilePath(config)}`;
   logger.info({ address, role: config.role, apiDocs: `${address}/api/docs` }, 'NewTech Guard is listening');
   logger.info(`API token for /api/v1/organizations…: ${tokenSource}`);

@@ -1,6 +1,6 @@
 import { checkReadiness } from '@ntg/db';
 import type { TestDatabase, TestDatabaseKind } from '@ntg/db/testing';
-import { createFakeClock } from '@ntg/test-kit';
+import { createFakeClock, type FakeClock } from '@ntg/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildApp } from '../src/app.ts';
@@ -11,6 +11,7 @@ export const auth = { authorization: `Bearer ${testToken}` };
 
 export interface TestApp {
   app: FastifyInstance;
+  clock: FakeClock;
   services: Services;
   db: TestDatabase;
   close(): Promise<void>;
@@ -19,20 +20,19 @@ export interface TestApp {
 /** The real application over a fresh database of the given kind, for `inject` tests. */
 export async function createTestApp(kind: TestDatabaseKind): Promise<TestApp> {
   const db = await kind.create();
-  const services = createServices(db.handle, { auditKey: Buffer.alloc(32, 3) }, createFakeClock());
+  const clock = createFakeClock();
+  const services = createServices(db.handle, { auditKey: Buffer.alloc(32, 3) }, clock);
   const app = await buildApp({
-    catalog: services.catalog,
-    organizations: services.organizations,
-    registers: services.registers,
-    audit: services.audit,
-    auditStore: services.stores.audit,
+    services,
     readiness: () => checkReadiness(db.handle),
     apiToken: testToken,
     metrics: new Registry(),
+    clock,
   });
   await app.ready();
   return {
     app,
+    clock,
     services,
     db,
     async close() {

@@ -36,3 +36,135 @@ export const nodeAssessmentSchema = z.object({
   nextDueDate: z.string().nullable(),
 });
 export type NodeAssessment = z.infer<typeof nodeAssessmentSchema>;
+
+export const scoresSchema = z.object({
+  overall: z.number(),
+  shall: z.number().nullable(),
+  should: z.number().nullable(),
+  advised: z.number().nullable(),
+});
+
+export const chapterSummarySchema = z.object({
+  chapter: z.number().int(),
+  title: z.string(),
+  counts: statusCountsSchema,
+  score: z.number().nullable(),
+});
+
+export const runTriggerSchema = z.enum(['change', 'schedule', 'manual', 'import', 'start']);
+
+export const evaluationRunSchema = z.object({
+  id: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  trigger: runTriggerSchema,
+  catalogVersion: z.string(),
+  score: z.number(),
+});
+
+export const findingStatusSchema = z.enum(['open', 'fixed', 'accepted', 'resolved']);
+export const severitySchema = z.enum(['high', 'medium', 'low']);
+
+export const findingSchema = z.object({
+  id: z.string(),
+  requirementId: z.string(),
+  recordType: registerTypeSchema.nullable(),
+  recordId: z.string().nullable(),
+  recordName: z.string().nullable(),
+  status: findingStatusSchema,
+  severity: severitySchema,
+  reason: z.string(),
+  owner: z.string(),
+  assignee: z.string().nullable(),
+  dueDate: z.string(),
+  acceptedBy: z.string().nullable(),
+  acceptedReason: z.string().nullable(),
+  acceptedUntil: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  revision: z.number().int(),
+  updatedAt: z.string(),
+});
+export type FindingView = z.infer<typeof findingSchema>;
+
+export const findingEventSchema = z.object({
+  at: z.string(),
+  actor: z.string(),
+  event: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const findingQuerySchema = z.object({
+  status: z
+    .string()
+    .regex(
+      /^(open|fixed|accepted|resolved)(,(open|fixed|accepted|resolved))*$/,
+      'statuses separated by commas, e.g. open,accepted',
+    )
+    .optional(),
+  severity: severitySchema.optional(),
+  requirementId: z.string().max(20).optional(),
+  owner: z.string().max(200).optional(),
+  recordType: registerTypeSchema.optional(),
+  recordId: z.string().max(60).optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+/** The assessment of an organization: the latest run's per-node status with reasons, and its findings. */
+export const assessmentSchema = z.object({
+  organization: z.object({ id: z.string(), slug: z.string(), name: z.string(), demo: z.boolean() }),
+  run: evaluationRunSchema.extend({
+    scores: scoresSchema,
+    chapters: z.array(chapterSummarySchema),
+    recordsEvaluated: z.number().int(),
+  }),
+  nodes: z.array(nodeAssessmentSchema),
+  findings: z.array(
+    z.object({
+      id: z.string(),
+      requirementId: z.string(),
+      recordType: registerTypeSchema.nullable(),
+      recordId: z.string().nullable(),
+      status: findingStatusSchema,
+      severity: severitySchema,
+      reason: z.string(),
+      dueDate: z.string(),
+    }),
+  ),
+});
+export type Assessment = z.infer<typeof assessmentSchema>;
+
+export const attestationAnswerSchema = z.enum(['yes', 'partly', 'no']);
+
+export const attestationSchema = z.object({
+  id: z.string(),
+  nodeId: z.string(),
+  answer: attestationAnswerSchema,
+  statement: z.string(),
+  evidenceIds: z.array(z.string()),
+  attestedBy: z.string(),
+  attestedAt: z.string(),
+  expiresOn: z.string(),
+});
+
+export const createAttestationSchema = z
+  .object({
+    nodeId: z.string().regex(/^A\d{1,2}(\.\d{1,2}){0,2}$/),
+    answer: attestationAnswerSchema,
+    statement: z.string().trim().min(10, 'say in a sentence what is in place').max(4000),
+    evidenceIds: z.array(z.string().max(60)).max(50).default([]),
+  })
+  .strict();
+
+export const dutySchema = z.object({
+  requirementId: z.string(),
+  recordType: registerTypeSchema.nullable(),
+  recordId: z.string().nullable(),
+  recordName: z.string().nullable(),
+  dueDate: z.string(),
+  state: z.enum(['due-soon', 'overdue']),
+  reason: z.string(),
+});

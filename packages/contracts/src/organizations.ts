@@ -50,6 +50,7 @@ export const createOrganizationSchema = z
   })
   .strict();
 export type CreateOrganization = z.infer<typeof createOrganizationSchema>;
+export type CreateOrganizationInput = z.input<typeof createOrganizationSchema>;
 
 export const applicabilityResultSchema = z.object({
   nodeId: z.string(),

@@ -1,9 +1,20 @@
-import type { AuditStore, OrganizationStore, RecordStore, UnitOfWork } from '@ntg/core';
+import type {
+  AttestationStore,
+  AuditStore,
+  EvaluationStore,
+  FindingStore,
+  OrganizationStore,
+  RecordStore,
+  UnitOfWork,
+} from '@ntg/core';
 import type { Kysely } from 'kysely';
 import type { DatabaseHandle } from './connection.ts';
 import type { DialectCapabilities } from './dialect.ts';
 import type { Database } from './schema.ts';
+import { createAttestationStore } from './stores/attestation-store.ts';
 import { createAuditStore } from './stores/audit-store.ts';
+import { createEvaluationStore } from './stores/evaluation-store.ts';
+import { createFindingStore } from './stores/finding-store.ts';
 import { createOrganizationStore } from './stores/organization-store.ts';
 import { createRecordStore } from './stores/record-store.ts';
 
@@ -12,6 +23,9 @@ export interface Stores {
   organizations: OrganizationStore;
   audit: AuditStore;
   records: RecordStore;
+  evaluations: EvaluationStore;
+  findings: FindingStore;
+  attestations: AttestationStore;
 }
 
 export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
@@ -19,6 +33,9 @@ export function createStores(db: Kysely<Database>, dialect: DialectCapabilities)
     organizations: createOrganizationStore(db),
     audit: createAuditStore(db, dialect),
     records: createRecordStore(db, dialect),
+    evaluations: createEvaluationStore(db),
+    findings: createFindingStore(db),
+    attestations: createAttestationStore(db),
   };
 }
 

@@ -41,6 +41,8 @@ export const iotDeviceFields = z.object({
   wireless: fact(),
   encryptedAccessPoint: fact(),
   nicWhitelist: fact(),
+  /** A26 "or other protection measures": what protects wireless access instead of a NIC whitelist, if anything. */
+  wirelessOtherProtection: text(300).nullable().default(null),
   /** Open ports seen by a network scan, with what the device said (kept raw: service detection errs on OA devices). */
   openServices: z
     .array(

@@ -1,5 +1,5 @@
 import {
-  type CreateOrganization,
+  type CreateOrganizationInput,
   createOrganizationSchema,
   type Organization,
   type Profile,
@@ -26,7 +26,7 @@ export function emptyProfile(): Profile {
 }
 
 export interface OrganizationService {
-  create(ctx: ActorContext, input: CreateOrganization, options?: { demo?: boolean }): Promise<Organization>;
+  create(ctx: ActorContext, input: CreateOrganizationInput, options?: { demo?: boolean }): Promise<Organization>;
   get(idOrSlug: string): Promise<Organization>;
   list(): Promise<Organization[]>;
   updateProfile(ctx: ActorContext, idOrSlug: string, patch: ProfilePatch): Promise<Organization>;

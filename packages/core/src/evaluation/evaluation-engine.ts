@@ -1,0 +1,296 @@
+import type { Catalog } from '@ntg/catalog';
+import type {
+  CatalogNode,
+  NodeAssessment,
+  Obligation,
+  Organization,
+  ResultStatus,
+  RuleResult,
+  StatusCounts,
+} from '@ntg/contracts';
+import { applicabilityOf } from '../organizations/applicability.ts';
+import type { Attestation } from './attestation.ts';
+import type { CadencePolicy } from './cadence.ts';
+import type { EvidenceIndex, RegisterSnapshot } from './register-snapshot.ts';
+import type { AttestationSpec, Rule, RuleContext, Verdict } from './rule.ts';
+import { taipeiDate } from './taipei-date.ts';
+
+export interface EngineInput {
+  organization: Organization;
+  catalog: Catalog;
+  registers: RegisterSnapshot;
+  evidence: EvidenceIndex;
+  attestations: ReadonlyMap<string, Attestation>;
+  now: Date;
+  rules: readonly Rule[];
+  attestationSpecs: readonly AttestationSpec[];
+  cadencePolicy: CadencePolicy;
+}
+
+export interface Scores {
+  /** 0-100, every evaluated node weighted by obligation: shall 3, should 2, advised 1. */
+  overall: number;
+  shall: number | null;
+  should: number | null;
+  advised: number | null;
+}
+
+export interface ChapterSummary {
+  chapter: number;
+  title: string;
+  counts: StatusCounts;
+  score: number | null;
+}
+
+export interface EvaluationOutcome {
+  catalogVersion: string;
+  evaluatedAt: string;
+  today: string;
+  nodes: NodeAssessment[];
+  results: RuleResult[];
+  scores: Scores;
+  chapters: ChapterSummary[];
+}
+
+const precedence: ResultStatus[] = ['fail', 'error', 'needs-evidence', 'pass', 'not-applicable'];
+const weights: Record<Obligation, number> = { shall: 3, should: 2, advised: 1 };
+
+export function emptyCounts(): StatusCounts {
+  return { pass: 0, fail: 0, 'not-applicable': 0, 'needs-evidence': 0, error: 0 };
+}
+
+/** The status of a group of verdicts: any fail fails; an error never counts as a fail but outranks the rest. */
+export function worstStatus(statuses: Iterable<ResultStatus>): ResultStatus {
+  let best = precedence.length - 1;
+  let any = false;
+  for (const s of statuses) {
+    any = true;
+    best = Math.min(best, precedence.indexOf(s));
+  }
+  return any ? (precedence[best] ?? 'not-applicable') : 'not-applicable';
+}
+
+function countOf(verdicts: readonly { status: ResultStatus }[]): StatusCounts {
+  const c = emptyCounts();
+  for (const v of verdicts) c[v.status] += 1;
+  return c;
+}
+
+function earliest(dates: Iterable<string | null | undefined>): string | null {
+  let min: string | null = null;
+  for (const d of dates) if (d != null && (min === null || d < min)) min = d;
+  return min;
+}
+
+function summarize(verdicts: readonly Verdict[]): string {
+  const status = worstStatus(verdicts.map((v) => v.status));
+  const relevant = verdicts.filter((v) => v.status === status);
+  const first = relevant[0]?.reason ?? 'No verdict.';
+  if (relevant.length <= 1) return first;
+  return `${relevant.length} ${status === 'pass' ? 'records pass' : `results are ${status}`}; first: ${first}`;
+}
+
+function attestationVerdict(spec: AttestationSpec, attestation: Attestation | undefined, today: string): Verdict {
+  if (attestation === undefined) {
+    return { status: 'needs-evidence', reason: `Not yet attested: ${spec.question}`, dueDate: null };
+  }
+  if (attestation.expiresOn < today) {
+    return {
+      status: 'fail',
+      reason: `The attestation by ${attestation.attestedBy} on ${attestation.attestedAt.slice(0, 10)} expired on ${attestation.expiresOn}; attest again: ${spec.question}`,
+      dueDate: attestation.expiresOn,
+    };
+  }
+  const by = `${attestation.attestedBy} on ${attestation.attestedAt.slice(0, 10)}`;
+  if (attestation.answer === 'yes') {
+    return { status: 'pass', reason: `Attested by ${by}: ${attestation.statement}`, dueDate: attestation.expiresOn };
+  }
+  return {
+    status: 'fail',
+    reason: `Attested "${attestation.answer}" by ${by}: ${attestation.statement}`,
+    dueDate: attestation.expiresOn,
+  };
+}
+
+/**
+ * Evaluates every requirement node of the catalog for one organization: a node out of scope is not applicable with
+ * the profile's reason; otherwise its rule runs, or its attestation is read, or (for a heading or lead-in) its
+ * children roll up. A requirement with none of these is an error, so nothing is silently unevaluated. Pure: the
+ * same input gives the same outcome.
+ */
+export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
+  const { catalog, organization, now } = input;
+  const today = taipeiDate(now);
+  const rulesByNode = new Map<string, Rule>();
+  for (const rule of input.rules) for (const id of rule.nodeIds) rulesByNode.set(id, rule);
+  const specsByNode = new Map(input.attestationSpecs.map((s) => [s.nodeId, s]));
+  const applicability = new Map(applicabilityOf(catalog, organization.profile).map((a) => [a.nodeId, a]));
+
+  const assessments = new Map<string, NodeAssessment>();
+  const results: RuleResult[] = [];
+  const leafVerdicts = new Map<string, Verdict[]>();
+
+  // Children before parents, so roll-ups see their children's assessments.
+  const requirementNodes = catalog.nodes.filter((n) => n.kind === 'requirement');
+  const ordered = [...requirementNodes].sort((a, b) => b.id.split('.').length - a.id.split('.').length);
+
+  for (const node of ordered) {
+    const scope = applicability.get(node.id);
+    const rule = rulesByNode.get(node.id);
+    const spec = specsByNode.get(node.id);
+    const children = catalog.children(node.id).filter((c) => c.kind === 'requirement');
+    const method: NodeAssessment['method'] = rule ? 'rule' : spec ? 'attestation' : 'rollup';
+
+    if (scope !== undefined && !scope.applicable) {
+      assessments.set(node.id, {
+        nodeId: node.id,
+        status: 'not-applicable',
+        method,
+        reason: scope.reason,
+        counts: emptyCounts(),
+        nextDueDate: null,
+      });
+      continue;
+    }
+
+    let verdicts: Verdict[];
+    if (rule !== undefined) {
+      const ctx: RuleContext = {
+        organization,
+        node,
+        now,
+        today,
+        registers: input.registers,
+        evidence: input.evidence,
+        cadencePolicy: input.cadencePolicy,
+      };
+      try {
+        verdicts = rule.evaluate(ctx);
+        if (verdicts.length === 0)
+          verdicts = [{ status: 'error', reason: `The rule for ${node.id} returned no verdict.` }];
+      } catch (error) {
+        // A broken rule is reported as an error: it never turns into a fail or a pass.
+        verdicts = [{ status: 'error', reason: `The rule for ${node.id} failed: ${(error as Error).message}` }];
+      }
+    } else if (spec !== undefined) {
+      verdicts = [attestationVerdict(spec, input.attestations.get(node.id), today)];
+    } else if (children.length > 0) {
+      const childAssessments = children.map((c) => assessments.get(c.id)).filter((a) => a !== undefined);
+      const status = worstStatus(childAssessments.map((a) => a.status));
+      const counts = emptyCounts();
+      for (const a of childAssessments) for (const k of Object.keys(counts) as ResultStatus[]) counts[k] += a.counts[k];
+      const failing = childAssessments.filter((a) => a.status === status).map((a) => a.nodeId);
+      assessments.set(node.id, {
+        nodeId: node.id,
+        status,
+        method: 'rollup',
+        reason:
+          status === 'pass'
+            ? `All ${childAssessments.length} parts pass.`
+            : status === 'not-applicable'
+              ? 'No part applies.'
+              : `${failing.join(', ')}: ${status}.`,
+        counts,
+        nextDueDate: earliest(childAssessments.map((a) => a.nextDueDate)),
+      });
+      continue;
+    } else {
+      verdicts = [{ status: 'error', reason: `${node.id} has no rule and no attestation: it cannot be evaluated.` }];
+    }
+
+    leafVerdicts.set(node.id, verdicts);
+    for (const v of verdicts) {
+      results.push({
+        requirementId: node.id,
+        status: v.status,
+        reason: v.reason,
+        recordType: v.recordType ?? null,
+        recordId: v.recordId ?? null,
+        recordName: v.recordName ?? null,
+        dueDate: v.dueDate ?? null,
+      });
+    }
+    // A node with its own rule and its own parts (A12.1 and its four points) is only as good as its worst part.
+    const own = worstStatus(verdicts.map((v) => v.status));
+    const parts = children.map((c) => assessments.get(c.id)).filter((a) => a !== undefined);
+    const status = worstStatus([own, ...parts.map((p) => p.status)]);
+    const worseParts = parts.filter((p) => p.status === status && status !== own).map((p) => p.nodeId);
+    assessments.set(node.id, {
+      nodeId: node.id,
+      status,
+      method,
+      reason:
+        worseParts.length > 0
+          ? `${worseParts.join(', ')}: ${status}. ${summarize(verdicts)}`
+          : summarize(verdicts),
+      counts: countOf(verdicts),
+      nextDueDate: earliest([
+        ...verdicts.filter((v) => v.status === 'pass').map((v) => v.dueDate),
+        ...parts.map((p) => p.nextDueDate),
+      ]),
+    });
+  }
+
+  const nodes = requirementNodes.map((n) => assessments.get(n.id)).filter((a) => a !== undefined);
+  return {
+    catalogVersion: catalog.version,
+    evaluatedAt: now.toISOString(),
+    today,
+    nodes,
+    results,
+    scores: scoreOf(catalog, leafVerdicts),
+    chapters: chaptersOf(catalog, assessments, leafVerdicts),
+  };
+}
+
+function nodeScore(verdicts: readonly Verdict[]): number | null {
+  const c = countOf(verdicts);
+  const denominator = c.pass + c.fail + c['needs-evidence'];
+  return denominator === 0 ? null : c.pass / denominator;
+}
+
+function weighted(entries: { weight: number; score: number }[]): number | null {
+  const total = entries.reduce((s, e) => s + e.weight, 0);
+  return total === 0 ? null : Math.round((entries.reduce((s, e) => s + e.weight * e.score, 0) / total) * 1000) / 10;
+}
+
+function scoreOf(catalog: Catalog, leafVerdicts: ReadonlyMap<string, Verdict[]>): Scores {
+  const by: Record<Obligation, { weight: number; score: number }[]> = { shall: [], should: [], advised: [] };
+  for (const [id, verdicts] of leafVerdicts) {
+    const obligation = catalog.get(id)?.obligation ?? null;
+    const score = nodeScore(verdicts);
+    if (obligation === null || score === null) continue;
+    by[obligation].push({ weight: weights[obligation], score });
+  }
+  return {
+    overall: weighted([...by.shall, ...by.should, ...by.advised]) ?? 0,
+    shall: weighted(by.shall),
+    should: weighted(by.should),
+    advised: weighted(by.advised),
+  };
+}
+
+function chaptersOf(
+  catalog: Catalog,
+  assessments: ReadonlyMap<string, NodeAssessment>,
+  leafVerdicts: ReadonlyMap<string, Verdict[]>,
+): ChapterSummary[] {
+  return catalog.chapters.map((chapter) => {
+    const counts = emptyCounts();
+    const scores: { weight: number; score: number }[] = [];
+    for (const node of catalog.nodes) {
+      if (node.chapter.number !== chapter.number || node.kind !== 'requirement') continue;
+      const verdicts = leafVerdicts.get(node.id);
+      if (verdicts === undefined) {
+        const a = assessments.get(node.id);
+        if (a?.status === 'not-applicable' && a.method !== 'rollup') counts['not-applicable'] += 1;
+        continue;
+      }
+      const status = worstStatus(verdicts.map((v) => v.status));
+      counts[status] += 1;
+      const s = nodeScore(verdicts);
+      if (s !== null && node.obligation !== null) scores.push({ weight: weights[node.obligation], score: s });
+    }
+    return { chapter: chapter.number, title: chapter.title, counts, score: weighted(scores) };
+  });
+}

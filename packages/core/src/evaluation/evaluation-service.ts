@@ -1,0 +1,158 @@
+import type { Catalog } from '@ntg/catalog';
+import { type RuleResult, registerTypes } from '@ntg/contracts';
+import type { AuditStore } from '../audit/audit-store.ts';
+import type { ActorContext, AuditTrail } from '../audit/audit-trail.ts';
+import type { FindingStore } from '../findings/finding-store.ts';
+import { syncFindings } from '../findings/finding-sync.ts';
+import type { OrganizationStore } from '../organizations/organization-store.ts';
+import type { RecordStore } from '../registers/record-store.ts';
+import { toRecord } from '../registers/register-records.ts';
+import { AppError } from '../shared/app-error.ts';
+import type { Clock } from '../shared/clock.ts';
+import { newId } from '../shared/ids.ts';
+import type { UnitOfWork } from '../shared/unit-of-work.ts';
+import type { AttestationStore } from './attestation.ts';
+import { type CadencePolicy, defaultCadencePolicy } from './cadence.ts';
+import { evaluateOrganization } from './evaluation-engine.ts';
+import type { EvaluationRun, EvaluationStore, RunTrigger } from './evaluation-store.ts';
+import type { EvidenceIndex, RegisterSnapshot } from './register-snapshot.ts';
+import type { AttestationSpec, Rule } from './rule.ts';
+import { addDays, taipeiDate } from './taipei-date.ts';
+
+interface Stores {
+  evaluations: Pick<EvaluationStore, 'insertRun' | 'replaceResults'>;
+  findings: Pick<FindingStore, 'all' | 'insertMany' | 'updateMany' | 'addEvents'>;
+  audit: Pick<AuditStore, 'lockHead' | 'append'>;
+}
+
+/** Passing results are kept only while their next due date is this close: the dashboard's "due soon". */
+export const dueSoonDays = 30;
+
+export interface EvaluationService {
+  run(ctx: ActorContext, organizationId: string, trigger: RunTrigger): Promise<EvaluationRun>;
+  latest(organizationId: string): Promise<EvaluationRun | null>;
+}
+
+export interface EvaluationReads {
+  organizations: Pick<OrganizationStore, 'findById'>;
+  records: Pick<RecordStore, 'all'>;
+  attestations: Pick<AttestationStore, 'latestByNode'>;
+  evidenceIndex(organizationId: string, today: string): Promise<EvidenceIndex>;
+  evaluations: Pick<EvaluationStore, 'latestRun'>;
+}
+
+/** Reads every register of an organization into the snapshot rules evaluate. */
+export async function readSnapshot(
+  records: Pick<RecordStore, 'all'>,
+  organizationId: string,
+): Promise<{ snapshot: RegisterSnapshot; count: number }> {
+  const snapshot: Record<string, unknown[]> = {};
+  let count = 0;
+  for (const register of registerTypes) {
+    const rows = await records.all(organizationId, register);
+    snapshot[register] = rows.map((r) => toRecord(r as typeof r & { register: typeof register }));
+    count += rows.length;
+  }
+  return { snapshot: snapshot as unknown as RegisterSnapshot, count };
+}
+
+export function createEvaluationService(deps: {
+  uow: UnitOfWork<Stores>;
+  reads: EvaluationReads;
+  catalog: () => Catalog;
+  rules: readonly Rule[];
+  attestationSpecs: readonly AttestationSpec[];
+  audit: AuditTrail;
+  clock: Clock;
+  cadencePolicy?: CadencePolicy;
+}): EvaluationService {
+  const { uow, reads, audit, clock } = deps;
+
+  return {
+    async run(ctx, organizationId, trigger) {
+      const organization = await reads.organizations.findById(organizationId);
+      if (organization === null) throw new AppError('ORGANIZATION_NOT_FOUND', `No organization "${organizationId}".`);
+      const startedAt = clock.now();
+      const catalog = deps.catalog();
+      const { snapshot, count } = await readSnapshot(reads.records, organizationId);
+      const outcome = evaluateOrganization({
+        organization,
+        catalog,
+        registers: snapshot,
+        evidence: await reads.evidenceIndex(organizationId, taipeiDate(startedAt)),
+        attestations: await reads.attestations.latestByNode(organizationId),
+        now: startedAt,
+        rules: deps.rules,
+        attestationSpecs: deps.attestationSpecs,
+        cadencePolicy: deps.cadencePolicy ?? defaultCadencePolicy,
+      });
+
+      const owners = new Map<string, string>();
+      for (const register of registerTypes) {
+        for (const r of snapshot[register] as readonly { id: string; owner: string }[])
+          owners.set(`${register}|${r.id}`, r.owner);
+      }
+      const ownerOf = (r: RuleResult) =>
+        (r.recordType !== null && r.recordId !== null ? owners.get(`${r.recordType}|${r.recordId}`) : undefined) ??
+        'Compliance';
+      const horizon = addDays(outcome.today, dueSoonDays);
+      const kept = outcome.results.filter(
+        (r) =>
+          r.status === 'fail' ||
+          r.status === 'error' ||
+          r.status === 'needs-evidence' ||
+          (r.status === 'pass' && r.dueDate !== null && r.dueDate <= horizon),
+      );
+      const id = newId('run');
+
+      return uow.run(async (s) => {
+        // The audit entry comes first: it locks the organization's chain head, so two instances evaluating the
+        // same organization at once take turns instead of racing to open the same findings.
+        await audit.record(s.audit, ctx, {
+          organizationId,
+          action: 'evaluation.run',
+          objectType: 'evaluation-run',
+          objectId: id,
+          details: { trigger, catalogVersion: catalog.version, score: outcome.scores.overall },
+        });
+        const existing = await s.findings.all(organizationId);
+        const sync = syncFindings({
+          organizationId,
+          existing,
+          results: outcome.results,
+          obligationOf: (nodeId) => catalog.get(nodeId)?.obligation ?? null,
+          ownerOf,
+          now: startedAt,
+          today: outcome.today,
+        });
+        await s.findings.insertMany(sync.inserts);
+        await s.findings.updateMany(sync.updates);
+        await s.findings.addEvents(sync.events);
+        const statusById = new Map(existing.map((f) => [f.id, f.status]));
+        for (const f of [...sync.updates, ...sync.inserts]) statusById.set(f.id, f.status);
+        const openCount = [...statusById.values()].filter((st) => st === 'open').length;
+        const run: EvaluationRun = {
+          organizationId,
+          id,
+          startedAt: startedAt.toISOString(),
+          finishedAt: clock.now().toISOString(),
+          trigger,
+          catalogVersion: catalog.version,
+          score: outcome.scores.overall,
+          summary: {
+            nodes: outcome.nodes,
+            scores: outcome.scores,
+            chapters: outcome.chapters,
+            findings: { opened: sync.opened, reopened: sync.reopened, fixed: sync.fixed, open: openCount },
+            recordsEvaluated: count,
+          },
+        };
+        await s.evaluations.insertRun(run);
+        await s.evaluations.replaceResults(organizationId, id, kept);
+        return run;
+      });
+    },
+
+    latest: (organizationId) => reads.evaluations.latestRun(organizationId),
+  };
+}

@@ -1,0 +1,36 @@
+import type { NodeAssessment, RuleResult } from '@ntg/contracts';
+import type { ChapterSummary, Scores } from './evaluation-engine.ts';
+
+export type RunTrigger = 'change' | 'schedule' | 'manual' | 'import' | 'start';
+
+export interface RunSummary {
+  nodes: NodeAssessment[];
+  scores: Scores;
+  chapters: ChapterSummary[];
+  findings: { opened: number; reopened: number; fixed: number; open: number };
+  recordsEvaluated: number;
+}
+
+export interface EvaluationRun {
+  organizationId: string;
+  id: string;
+  startedAt: string;
+  finishedAt: string;
+  trigger: RunTrigger;
+  catalogVersion: string;
+  score: number;
+  summary: RunSummary;
+}
+
+export interface EvaluationStore {
+  insertRun(run: EvaluationRun): Promise<void>;
+  /** Replaces the organization's stored results with those of `runId`. */
+  replaceResults(organizationId: string, runId: string, results: readonly RuleResult[]): Promise<void>;
+  latestRun(organizationId: string): Promise<EvaluationRun | null>;
+  /** Newest first, without the per-node summary (for trends). */
+  runs(organizationId: string, limit: number): Promise<Omit<EvaluationRun, 'summary'>[]>;
+  results(
+    organizationId: string,
+    filter: { requirementId?: string | undefined; recordType?: string | undefined; recordId?: string | undefined },
+  ): Promise<RuleResult[]>;
+}

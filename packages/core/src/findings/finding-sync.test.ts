@@ -1,0 +1,127 @@
+import type { RuleResult } from '@ntg/contracts';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from './finding-store.ts';
+import { syncFindings } from './finding-sync.ts';
+
+const now = new Date('2026-06-15T02:00:00.000Z');
+const today = '2026-06-15';
+
+function failing(
+  requirementId: string,
+  recordId: string | null,
+  reason = 'fails',
+  dueDate: string | null = null,
+): RuleResult {
+  return {
+    requirementId,
+    status: 'fail',
+    reason,
+    recordType: recordId ? 'iot-devices' : null,
+    recordId,
+    recordName: recordId,
+    dueDate,
+  };
+}
+
+function finding(over: Partial<Finding>): Finding {
+  return {
+    organizationId: 'org_t',
+    id: 'fnd_1',
+    requirementId: 'A26',
+    recordType: 'iot-devices',
+    recordId: 'iot_1',
+    recordName: 'iot_1',
+    status: 'open',
+    severity: 'high',
+    reason: 'fails',
+    resultStatus: 'fail',
+    owner: 'GA',
+    assignee: null,
+    dueDate: '2026-07-15',
+    acceptedBy: null,
+    acceptedReason: null,
+    acceptedUntil: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    firstSeenAt: '2026-06-01T00:00:00.000Z',
+    lastSeenAt: '2026-06-01T00:00:00.000Z',
+    revision: 1,
+    updatedAt: '2026-06-01T00:00:00.000Z',
+    ...over,
+  };
+}
+
+function sync(existing: Finding[], results: RuleResult[]) {
+  return syncFindings({
+    organizationId: 'org_t',
+    existing,
+    results,
+    obligationOf: (id) => (id === 'A17.4.5' ? 'advised' : 'shall'),
+    ownerOf: () => 'General Affairs',
+    now,
+    today,
+  });
+}
+
+describe('finding lifecycle', () => {
+  it('opens a finding for each failing result, with severity from the obligation and a due date by severity', () => {
+    const out = sync([], [failing('A26', 'iot_1'), failing('A17.4.5', 'iot_2')]);
+    expect(out.inserts.map((f) => [f.requirementId, f.severity, f.dueDate, f.status, f.owner])).toEqual([
+      ['A26', 'high', '2026-07-15', 'open', 'General Affairs'],
+      ['A17.4.5', 'low', '2026-09-13', 'open', 'General Affairs'],
+    ]);
+    expect(out.events.map((e) => e.event)).toEqual(['opened', 'opened']);
+  });
+
+  it('does not open a second finding for a failure it already tracks', () => {
+    const out = sync([finding({})], [failing('A26', 'iot_1')]);
+    expect(out.inserts).toEqual([]);
+    expect(out.updates).toEqual([]);
+  });
+
+  it('marks an open finding fixed when its rule stops failing, awaiting a person to resolve it', () => {
+    const out = sync([finding({})], []);
+    expect(out.updates).toEqual([expect.objectContaining({ status: 'fixed', revision: 2 })]);
+    expect(out.fixed).toBe(1);
+  });
+
+  it('reopens a resolved finding when its rule fails again', () => {
+    const out = sync(
+      [finding({ status: 'resolved', resolvedAt: '2026-06-10T00:00:00.000Z', resolvedBy: 'officer' })],
+      [failing('A26', 'iot_1', 'public again')],
+    );
+    expect(out.updates).toEqual([
+      expect.objectContaining({ status: 'open', resolvedAt: null, reason: 'public again' }),
+    ]);
+    expect(out.events.map((e) => e.event)).toEqual(['reopened']);
+  });
+
+  it('keeps an accepted risk until its acceptance expires, then reopens it', () => {
+    const accepted = finding({
+      status: 'accepted',
+      acceptedBy: 'CISO',
+      acceptedReason: 'replacement ordered',
+      acceptedUntil: '2026-06-30',
+    });
+    expect(sync([accepted], [failing('A26', 'iot_1')]).updates).toEqual([]);
+    const expired = finding({
+      status: 'accepted',
+      acceptedBy: 'CISO',
+      acceptedReason: 'replacement ordered',
+      acceptedUntil: '2026-06-14',
+    });
+    const out = sync([expired], [failing('A26', 'iot_1')]);
+    expect(out.updates).toEqual([expect.objectContaining({ status: 'open' })]);
+    expect(out.events.map((e) => e.event)).toEqual(['risk-acceptance-expired']);
+  });
+
+  it("takes the duty's own due date when it is later than the remediation period", () => {
+    const out = sync([], [failing('A26', 'iot_1', 'fails', '2026-12-31')]);
+    expect(out.inserts[0]?.dueDate).toBe('2026-12-31');
+  });
+
+  it('tracks organization-wide findings under an empty record key', () => {
+    const out = sync([], [failing('A12.1', null)]);
+    expect(out.inserts[0]).toMatchObject({ recordType: null, recordId: null });
+  });
+});

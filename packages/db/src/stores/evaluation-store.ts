@@ -1,0 +1,105 @@
+import type { RuleResult } from '@ntg/contracts';
+import type { EvaluationRun, EvaluationStore, RunSummary, RunTrigger } from '@ntg/core';
+import { canonicalJson } from '@ntg/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+
+const batch = 500;
+
+export function createEvaluationStore(db: Kysely<Database>): EvaluationStore {
+  return {
+    async insertRun(run) {
+      await db
+        .insertInto('evaluation_runs')
+        .values({
+          organization_id: run.organizationId,
+          id: run.id,
+          started_at: run.startedAt,
+          finished_at: run.finishedAt,
+          trigger: run.trigger,
+          catalog_version: run.catalogVersion,
+          score: run.score,
+          summary: canonicalJson(run.summary),
+        })
+        .execute();
+    },
+    async replaceResults(organizationId, runId, results) {
+      await db.deleteFrom('evaluation_results').where('organization_id', '=', organizationId).execute();
+      for (let i = 0; i < results.length; i += batch) {
+        await db
+          .insertInto('evaluation_results')
+          .values(
+            results.slice(i, i + batch).map((r) => ({
+              organization_id: organizationId,
+              run_id: runId,
+              requirement_id: r.requirementId,
+              record_type: r.recordType ?? '',
+              record_id: r.recordId ?? '',
+              record_name: r.recordName,
+              status: r.status,
+              reason: r.reason,
+              due_date: r.dueDate,
+            })),
+          )
+          .execute();
+      }
+    },
+    async latestRun(organizationId) {
+      const row = await db
+        .selectFrom('evaluation_runs')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (row === undefined) return null;
+      return {
+        organizationId: row.organization_id,
+        id: row.id,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+        trigger: row.trigger as RunTrigger,
+        catalogVersion: row.catalog_version,
+        score: Number(row.score),
+        summary: JSON.parse(row.summary) as RunSummary,
+      } satisfies EvaluationRun;
+    },
+    async runs(organizationId, limit) {
+      const rows = await db
+        .selectFrom('evaluation_runs')
+        .select(['organization_id', 'id', 'started_at', 'finished_at', 'trigger', 'catalog_version', 'score'])
+        .where('organization_id', '=', organizationId)
+        .orderBy('started_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        organizationId: row.organization_id,
+        id: row.id,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+        trigger: row.trigger as RunTrigger,
+        catalogVersion: row.catalog_version,
+        score: Number(row.score),
+      }));
+    },
+    async results(organizationId, filter) {
+      let q = db.selectFrom('evaluation_results').selectAll().where('organization_id', '=', organizationId);
+      if (filter.requirementId !== undefined) q = q.where('requirement_id', '=', filter.requirementId);
+      if (filter.recordType !== undefined) q = q.where('record_type', '=', filter.recordType);
+      if (filter.recordId !== undefined) q = q.where('record_id', '=', filter.recordId);
+      const rows = await q.orderBy('requirement_id').orderBy('record_id').execute();
+      return rows.map(
+        (r): RuleResult => ({
+          requirementId: r.requirement_id,
+          status: r.status as RuleResult['status'],
+          reason: r.reason,
+          recordType: r.record_type === '' ? null : (r.record_type as RuleResult['recordType']),
+          recordId: r.record_id === '' ? null : r.record_id,
+          recordName: r.record_name,
+          dueDate: r.due_date,
+        }),
+      );
+    },
+  };
+}
