@@ -4,8 +4,10 @@ import { type CatalogService, createCatalogService, isAppError } from '@ntg/core
 import { ConfigError, openRuntime, productVersion, type Runtime } from '@ntg/server';
 import { Command, CommanderError } from 'commander';
 import { type CliContext, type CliIo, exitStatus } from './cli-io.ts';
+import { assessCommand, CliUsageError } from './commands/assess-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
 import { catalogCommand } from './commands/catalog-command.ts';
+import { evidenceCommand } from './commands/evidence-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { orgCommand } from './commands/org-command.ts';
 
@@ -42,6 +44,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       exitCode = code;
     }),
   );
+  program.addCommand(assessCommand(ctx));
+  program.addCommand(
+    evidenceCommand(ctx, (code) => {
+      exitCode = code;
+    }),
+  );
   program.addCommand(migrateCommand(ctx));
   // Commands built apart do not inherit settings: every level throws instead of exiting, and writes usage
   // errors as one line through the injected streams.
@@ -66,7 +74,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // --help and --version end with exit code 0; usage mistakes were already printed in one line.
       return error.exitCode === 0 ? exitStatus.ok : exitStatus.badInput;
     }
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof CliUsageError) {
       io.stderr(`ntg: ${oneLine(error.message)}\n`);
       return exitStatus.badInput;
     }

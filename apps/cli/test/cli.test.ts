@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,6 +163,50 @@ describe('ntg org and ntg audit', () => {
     const broken = await ntg(['audit', 'verify']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/BROKEN\s+gamma-trust: entry 2: .*edited/);
+  });
+});
+
+describe('ntg evidence', () => {
+  it('stores a file content-addressed, lists it with its SHA-256, and verifies it', async () => {
+    const file = join(dataDir, 'policy.txt');
+    writeFileSync(file, 'Social media use policy v3, reviewed 2026-03-01.\n');
+    const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const added = await ntg(['evidence', 'add', file, '--org', 'gamma-trust', '--link', 'node:A12.1']);
+    expect(added.code).toBe(0);
+    const list = await ntg(['evidence', 'list', '--org', 'gamma-trust', '--json']);
+    expect(list.stdout).toContain(sha);
+    expect((await ntg(['evidence', 'verify', '--org', 'gamma-trust'])).code).toBe(0);
+  });
+
+  it('refuses a link to a malformed node id with exit status 2', async () => {
+    const file = join(dataDir, 'policy.txt');
+    const r = await ntg(['evidence', 'add', file, '--org', 'gamma-trust', '--link', 'node:Article-12']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('ntg assess', () => {
+  it('evaluates an organization and prints every applicable requirement with its status and reason as JSON', async () => {
+    const r = await ntg(['assess', '--org', 'gamma-trust', '--json']);
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.stdout) as {
+      nodes: { nodeId: string; status: string; reason: string }[];
+      findings: unknown[];
+    };
+    expect(body.nodes.find((n) => n.nodeId === 'A4.1')).toMatchObject({
+      status: 'not-applicable',
+      reason: expect.stringMatching(/cloud/),
+    });
+    expect(body.nodes.find((n) => n.nodeId === 'A23')?.status).toMatch(/fail|needs-evidence/);
+    expect(Array.isArray(body.findings)).toBe(true);
+  });
+
+  it('asks for --org with exit status 2 when there are several organizations', async () => {
+    await ntg(['org', 'create', '--slug', 'delta-sec', '--name', 'Delta Securities']);
+    const r = await ntg(['assess']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ntg: There are 2 organizations: name one with --org/);
   });
 });
 

@@ -18,6 +18,7 @@ import { installMetrics, metricsRoute } from './http/metrics.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { evaluationRoutes } from './routes/evaluation-routes.ts';
+import { evidenceRoutes } from './routes/evidence-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { organizationRoutes } from './routes/organization-routes.ts';
 import { registerRoutes } from './routes/register-routes.ts';
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         clock: deps.clock,
       }),
     );
+    await scope.register(evidenceRoutes({ organizations: services.organizations, evidence: services.evidence }));
     await scope.register(
       auditRoutes({ organizations: services.organizations, auditStore: services.stores.audit, audit: services.audit }),
     );

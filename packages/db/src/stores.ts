@@ -2,6 +2,7 @@ import type {
   AttestationStore,
   AuditStore,
   EvaluationStore,
+  EvidenceStore,
   FindingStore,
   OrganizationStore,
   RecordStore,
@@ -14,6 +15,7 @@ import type { Database } from './schema.ts';
 import { createAttestationStore } from './stores/attestation-store.ts';
 import { createAuditStore } from './stores/audit-store.ts';
 import { createEvaluationStore } from './stores/evaluation-store.ts';
+import { createEvidenceStore } from './stores/evidence-store.ts';
 import { createFindingStore } from './stores/finding-store.ts';
 import { createOrganizationStore } from './stores/organization-store.ts';
 import { createRecordStore } from './stores/record-store.ts';
@@ -26,6 +28,7 @@ export interface Stores {
   evaluations: EvaluationStore;
   findings: FindingStore;
   attestations: AttestationStore;
+  evidence: EvidenceStore;
 }
 
 export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
@@ -36,6 +39,7 @@ export function createStores(db: Kysely<Database>, dialect: DialectCapabilities)
     evaluations: createEvaluationStore(db),
     findings: createFindingStore(db),
     attestations: createAttestationStore(db),
+    evidence: createEvidenceStore(db),
   };
 }
 

@@ -36,6 +36,12 @@ export const envSchema = z.object({
   NTG_DEMO: booleanFromEnv.default(true),
   NTG_TRUST_PROXY: booleanFromEnv.default(false),
   NTG_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  NTG_EVIDENCE_MAX_BYTES: z.coerce
+    .number({ message: 'use a number of bytes' })
+    .int()
+    .min(1)
+    .max(1024 ** 3)
+    .default(25 * 1024 * 1024),
   NTG_API_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters; make one with `openssl rand -base64 32`')
@@ -58,6 +64,7 @@ export interface Config {
   demo: boolean;
   trustProxy: boolean;
   rateLimitPerMinute: number;
+  evidenceMaxBytes: number;
   /** Secrets given in the environment; the rest are generated (embedded SQLite only) by `resolveSecrets`. */
   givenSecrets: Partial<Secrets>;
 }
@@ -106,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     demo: e.NTG_DEMO,
     trustProxy: e.NTG_TRUST_PROXY,
     rateLimitPerMinute: e.NTG_RATE_LIMIT_PER_MINUTE,
+    evidenceMaxBytes: e.NTG_EVIDENCE_MAX_BYTES,
     givenSecrets: Object.freeze(givenSecrets),
   });
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type Clock, systemClock } from '@ntg/core';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '@ntg/db';
 import { type Config, loadConfig, type Secrets } from '../config/config.ts';
@@ -30,7 +31,10 @@ export async function openRuntime(env: NodeJS.ProcessEnv, options: { migrate?: b
       config,
       secrets,
       handle,
-      services: createServices(handle, secrets, clock),
+      services: createServices(handle, secrets, clock, {
+        dir: config.database.kind === 'sqlite' ? join(config.dataDir, 'evidence') : undefined,
+        maxBytes: config.evidenceMaxBytes,
+      }),
       clock,
       applied,
       close: () => handle.close(),

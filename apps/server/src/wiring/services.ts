@@ -10,17 +10,25 @@ import {
   createAuditTrail,
   createCatalogService,
   createEvaluationService,
+  createEvidenceService,
   createFindingService,
   createOrganizationService,
   createRegisterService,
   type EvaluationService,
-  emptyEvidenceIndex,
+  type EvidenceService,
   type FindingService,
   type OrganizationService,
   type RecordChangeListener,
   type RegisterService,
 } from '@ntg/core';
-import { createStores, createUnitOfWork, type DatabaseHandle, type Stores } from '@ntg/db';
+import {
+  createDatabaseBlobStore,
+  createFileBlobStore,
+  createStores,
+  createUnitOfWork,
+  type DatabaseHandle,
+  type Stores,
+} from '@ntg/db';
 import type { Secrets } from '../config/config.ts';
 
 /** Fans a "records changed" signal out to whoever subscribed (the evaluation scheduler in the server). */
@@ -40,6 +48,12 @@ export function createChangeNotifier(): ChangeNotifier {
   };
 }
 
+export interface EvidenceOptions {
+  /** Folder for evidence files (embedded SQLite). Without one, bytes go to evidence_blobs (PostgreSQL, tests). */
+  dir?: string | undefined;
+  maxBytes?: number | undefined;
+}
+
 export interface Services {
   catalog: CatalogService;
   organizations: OrganizationService;
@@ -47,6 +61,7 @@ export interface Services {
   evaluation: EvaluationService;
   findings: FindingService;
   attestations: AttestationService;
+  evidence: EvidenceService;
   audit: AuditTrail;
   changes: ChangeNotifier;
   /** Stores outside any transaction, for reads. */
@@ -54,13 +69,28 @@ export interface Services {
 }
 
 /** Wires the domains over one database. One small function; each domain's own wiring stays in its factory. */
-export function createServices(handle: DatabaseHandle, secrets: Pick<Secrets, 'auditKey'>, clock: Clock): Services {
+export function createServices(
+  handle: DatabaseHandle,
+  secrets: Pick<Secrets, 'auditKey'>,
+  clock: Clock,
+  evidenceOptions: EvidenceOptions = {},
+): Services {
   const stores = createStores(handle.db, handle.dialect);
   const uow = createUnitOfWork(handle);
   const audit = createAuditTrail({ clock, auditKey: secrets.auditKey });
   const changes = createChangeNotifier();
   const catalog = createCatalogService({ load: loadCatalog, versions: listCatalogVersions, diff: diffCatalogs });
   const currentCatalog = () => catalog.catalog();
+  const evidence = createEvidenceService({
+    uow,
+    evidence: stores.evidence,
+    // Embedded: files in the data folder beside ntg.db; PostgreSQL instances share no disk, so the database holds them.
+    blobs:
+      evidenceOptions.dir === undefined ? createDatabaseBlobStore(handle.db) : createFileBlobStore(evidenceOptions.dir),
+    audit,
+    clock,
+    ...(evidenceOptions.maxBytes === undefined ? {} : { maxBytes: evidenceOptions.maxBytes }),
+  });
   return {
     catalog,
     organizations: createOrganizationService({ uow, organizations: stores.organizations, audit, clock }),
@@ -72,7 +102,7 @@ export function createServices(handle: DatabaseHandle, secrets: Pick<Secrets, 'a
         records: stores.records,
         attestations: stores.attestations,
         evaluations: stores.evaluations,
-        evidenceIndex: async () => emptyEvidenceIndex,
+        evidenceIndex: (organizationId, today) => evidence.evidenceIndex(organizationId, today),
       },
       catalog: currentCatalog,
       rules: allRules,
@@ -90,6 +120,7 @@ export function createServices(handle: DatabaseHandle, secrets: Pick<Secrets, 'a
       clock,
       listener: changes,
     }),
+    evidence,
     audit,
     changes,
     stores,

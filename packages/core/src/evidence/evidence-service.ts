@@ -54,7 +54,7 @@ export interface EvidenceService {
   evidenceIndex(organizationId: string, today: string): Promise<EvidenceIndex>;
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
+function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
