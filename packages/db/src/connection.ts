@@ -6,7 +6,9 @@ import pg from 'pg';
 import { capabilitiesFor, type DialectCapabilities, type DialectName } from './dialect.ts';
 import type { Database } from './schema.ts';
 
-export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolMax?: number };
+export type DatabaseTarget =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; poolMax?: number; onIdleClientError?: (error: Error) => void };
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
@@ -44,6 +46,9 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
     };
   }
   const pool = new pg.Pool({ connectionString: target.url, max: target.poolMax ?? 10 });
+  // An idle connection that the server ends (restart, failover, a database dropped) emits 'error' on the pool; without
+  // a listener Node would crash the process. The pool discards the client and the next query opens a new one.
+  pool.on('error', (error) => target.onIdleClientError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
