@@ -31,7 +31,12 @@ for (const make of await benchDatabases(only)) {
   try {
     const services = createServices(db.handle, { auditKey: Buffer.alloc(32, 1) }, systemClock);
     const profile = Object.fromEntries(profileFlagSchema.options.map((f) => [f, f !== 'onlyPrivateInternalCloud']));
-    const org = await services.organizations.create(actor, { slug: 'bench-securities', name: 'Bench Securities', kind: 'securities', profile });
+    const org = await services.organizations.create(actor, {
+      slug: 'bench-securities',
+      name: 'Bench Securities',
+      kind: 'securities',
+      profile,
+    });
 
     const load = await timed(async () => {
       let batch = [];
@@ -40,14 +45,18 @@ for (const make of await benchDatabases(only)) {
         batch.push(record);
         if (batch.length === 5000) {
           const chunk = batch;
-          await db.handle.dialect.withWriteTransaction(db.handle.db, (trx) => createStores(trx, db.handle.dialect).records.insertMany(chunk));
+          await db.handle.dialect.withWriteTransaction(db.handle.db, (trx) =>
+            createStores(trx, db.handle.dialect).records.insertMany(chunk),
+          );
           n += batch.length;
           batch = [];
         }
       }
       if (batch.length > 0) {
         const chunk = batch;
-        await db.handle.dialect.withWriteTransaction(db.handle.db, (trx) => createStores(trx, db.handle.dialect).records.insertMany(chunk));
+        await db.handle.dialect.withWriteTransaction(db.handle.db, (trx) =>
+          createStores(trx, db.handle.dialect).records.insertMany(chunk),
+        );
         n += batch.length;
       }
       return n;

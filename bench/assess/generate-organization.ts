@@ -13,7 +13,14 @@ function lcg(seed: number) {
 
 const at = '2026-11-01T00:00:00.000Z';
 
-function rec(organizationId: string, register: RegisterType, i: number, name: string, owner: string, data: Record<string, unknown>): StoredRecord {
+function rec(
+  organizationId: string,
+  register: RegisterType,
+  i: number,
+  name: string,
+  owner: string,
+  data: Record<string, unknown>,
+): StoredRecord {
   const prefix = registerDefinitions[register].prefix;
   return {
     organizationId,
@@ -50,7 +57,16 @@ export function* generateRecords(organizationId: string, sizes: Sizes): Generato
     d.setUTCDate(d.getUTCDate() - Math.floor(r() * spreadDays));
     return d.toISOString().slice(0, 10);
   };
-  const depts = ['Brokerage Dept.', 'Trading Dept.', 'IT Dept.', 'Compliance Dept.', 'Branch Taipei', 'Branch Kaohsiung'];
+  /** A yearly duty: done within the last 11 months, except for about 1% of records that are overdue. */
+  const yearly = () => (chance(0.01) ? date('2025-10-31', 60) : date('2026-11-01', 330));
+  const depts = [
+    'Brokerage Dept.',
+    'Trading Dept.',
+    'IT Dept.',
+    'Compliance Dept.',
+    'Branch Taipei',
+    'Branch Kaohsiung',
+  ];
   const dept = () => depts[Math.floor(r() * depts.length)] ?? 'IT Dept.';
 
   const agreements = Math.ceil(sizes.mobileDevices / 20);
@@ -62,8 +78,8 @@ export function* generateRecords(organizationId: string, sizes: Sizes): Generato
       periodEnd: '2027-12-31',
       dataTypes: ['client orders'],
       useRestrictionsAndLiabilities: true,
-      signedDate: chance(0.97) ? date('2026-10-01', 300) : null,
-      lastReviewDate: date('2026-10-01', 400),
+      signedDate: chance(0.995) ? date('2026-10-01', 300) : null,
+      lastReviewDate: yearly(),
       internetViaInternalEquipmentProhibited: true,
     });
   }
@@ -79,8 +95,8 @@ export function* generateRecords(organizationId: string, sizes: Sizes): Generato
       screenLock: chance(0.99),
       identityVerification: chance(0.98),
       managedSettings: chance(0.97),
-      osExaminedDate: date('2026-11-01', 420),
-      antivirusExaminedDate: date('2026-11-01', 420),
+      osExaminedDate: yearly(),
+      antivirusExaminedDate: yearly(),
       antivirusInstalled: chance(0.98),
       jailbrokenOrRooted: chance(0.005),
       remoteOrAutoWipe: chance(0.98),
@@ -109,7 +125,7 @@ export function* generateRecords(organizationId: string, sizes: Sizes): Generato
       networkSegment: 'OA VLAN',
       physicalAccessControlled: true,
       securityUpdateMechanism: chance(0.97),
-      lastSecurityUpdateDate: date('2026-11-01', 400),
+      lastSecurityUpdateDate: yearly(),
       identityVerificationOrPairing: true,
       initialPasswordChanged: chance(0.98),
       leastPrivilege: true,
@@ -146,13 +162,13 @@ export function* generateRecords(organizationId: string, sizes: Sizes): Generato
       contractedRecoveryTimeHours: 4,
       dataOwnershipClause: true,
       providerAccessLimitedClause: chance(0.98),
-      lastReviewDate: date('2026-10-01', 420),
+      lastReviewDate: yearly(),
       transferProtocols: chance(0.99) ? ['HTTPS'] : ['FTP'],
       clientDataStored: chance(0.5),
       clientDataEncrypted: chance(0.98),
       keyManagementSystem: true,
       serviceQualityAgreement: true,
-      serviceQualityReportsReceivedDate: date('2026-10-01', 400),
+      serviceQualityReportsReceivedDate: yearly(),
       incidentNotificationClause: true,
       emergencyResponsePlan: chance(0.97),
       exitPlan: chance(0.95),

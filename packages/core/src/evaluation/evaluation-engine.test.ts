@@ -45,7 +45,7 @@ describe('evaluation engine', () => {
     expect(worstStatus([])).toBe('not-applicable');
   });
 
-  it('gives one result per record with the reason naming the record', () => {
+  it('gives one verdict per record and keeps the failing one with a reason naming the record', () => {
     const registers = snapshotWith({
       'iot-devices': [
         makeRecord('iot-devices', {
@@ -60,10 +60,7 @@ describe('evaluation engine', () => {
     const out = evaluateOrganization(input({ registers, rules: [a26] }));
     const node = out.nodes.find((n) => n.nodeId === 'A26');
     expect(node).toMatchObject({ status: 'fail', method: 'rule', counts: { fail: 1, pass: 1 } });
-    expect(out.results.filter((r) => r.requirementId === 'A26').map((r) => r.recordName)).toEqual([
-      'Lobby camera',
-      'Copier',
-    ]);
+    expect(out.results.filter((r) => r.requirementId === 'A26').map((r) => r.recordName)).toEqual(['Lobby camera']);
   });
 
   it('marks a node not applicable with the profile reason, without running its rule', () => {

@@ -70,24 +70,17 @@ export function worstStatus(statuses: Iterable<ResultStatus>): ResultStatus {
   return any ? (precedence[best] ?? 'not-applicable') : 'not-applicable';
 }
 
-function countOf(verdicts: readonly { status: ResultStatus }[]): StatusCounts {
-  const c = emptyCounts();
-  for (const v of verdicts) c[v.status] += 1;
-  return c;
-}
-
 function earliest(dates: Iterable<string | null | undefined>): string | null {
   let min: string | null = null;
   for (const d of dates) if (d != null && (min === null || d < min)) min = d;
   return min;
 }
 
-function summarize(verdicts: readonly Verdict[]): string {
-  const status = worstStatus(verdicts.map((v) => v.status));
-  const relevant = verdicts.filter((v) => v.status === status);
-  const first = relevant[0]?.reason ?? 'No verdict.';
-  if (relevant.length <= 1) return first;
-  return `${relevant.length} ${status === 'pass' ? 'records pass' : `results are ${status}`}; first: ${first}`;
+function summarize(verdicts: readonly Verdict[], status: ResultStatus, counts: StatusCounts): string {
+  const first = verdicts.find((v) => v.status === status)?.reason ?? 'No verdict.';
+  const n = counts[status];
+  if (n <= 1) return first;
+  return `${n} ${status === 'pass' ? 'records pass' : `results are ${status}`}; first: ${first}`;
 }
 
 function attestationVerdict(spec: AttestationSpec, attestation: Attestation | undefined, today: string): Verdict {
@@ -128,7 +121,7 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
 
   const assessments = new Map<string, NodeAssessment>();
   const results: RuleResult[] = [];
-  const leafVerdicts = new Map<string, Verdict[]>();
+  const leafCounts = new Map<string, StatusCounts>();
 
   // Children before parents, so roll-ups see their children's assessments.
   const requirementNodes = catalog.nodes.filter((n) => n.kind === 'requirement');
@@ -198,20 +191,35 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
       verdicts = [{ status: 'error', reason: `${node.id} has no rule and no attestation: it cannot be evaluated.` }];
     }
 
-    leafVerdicts.set(node.id, verdicts);
+    // Only results a person may act on become result rows: every non-pass, and passes that carry a due date. The
+    // rest (most of a million verdicts in a large organization) are only counted.
+    const counts = emptyCounts();
+    let own: ResultStatus = 'not-applicable';
+    let ownRank = precedence.length - 1;
+    let nextDue: string | null = null;
     for (const v of verdicts) {
-      results.push({
-        requirementId: node.id,
-        status: v.status,
-        reason: v.reason,
-        recordType: v.recordType ?? null,
-        recordId: v.recordId ?? null,
-        recordName: v.recordName ?? null,
-        dueDate: v.dueDate ?? null,
-      });
+      counts[v.status] += 1;
+      const rank = precedence.indexOf(v.status);
+      if (rank < ownRank) {
+        ownRank = rank;
+        own = v.status;
+      }
+      const due = v.dueDate ?? null;
+      if (v.status === 'pass' && due !== null && (nextDue === null || due < nextDue)) nextDue = due;
+      if ((v.status !== 'pass' && v.status !== 'not-applicable') || due !== null) {
+        results.push({
+          requirementId: node.id,
+          status: v.status,
+          reason: v.reason,
+          recordType: v.recordType ?? null,
+          recordId: v.recordId ?? null,
+          recordName: v.recordName ?? null,
+          dueDate: due,
+        });
+      }
     }
     // A node with its own rule and its own parts (A12.1 and its four points) is only as good as its worst part.
-    const own = worstStatus(verdicts.map((v) => v.status));
+    leafCounts.set(node.id, counts);
     const parts = children.map((c) => assessments.get(c.id)).filter((a) => a !== undefined);
     const status = worstStatus([own, ...parts.map((p) => p.status)]);
     const worseParts = parts.filter((p) => p.status === status && status !== own).map((p) => p.nodeId);
@@ -221,13 +229,10 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
       method,
       reason:
         worseParts.length > 0
-          ? `${worseParts.join(', ')}: ${status}. ${summarize(verdicts)}`
-          : summarize(verdicts),
-      counts: countOf(verdicts),
-      nextDueDate: earliest([
-        ...verdicts.filter((v) => v.status === 'pass').map((v) => v.dueDate),
-        ...parts.map((p) => p.nextDueDate),
-      ]),
+          ? `${worseParts.join(', ')}: ${status}. ${summarize(verdicts, own, counts)}`
+          : summarize(verdicts, own, counts),
+      counts,
+      nextDueDate: earliest([nextDue, ...parts.map((p) => p.nextDueDate)]),
     });
   }
 
@@ -238,13 +243,12 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
     today,
     nodes,
     results,
-    scores: scoreOf(catalog, leafVerdicts),
-    chapters: chaptersOf(catalog, assessments, leafVerdicts),
+    scores: scoreOf(catalog, leafCounts),
+    chapters: chaptersOf(catalog, assessments, leafCounts),
   };
 }
 
-function nodeScore(verdicts: readonly Verdict[]): number | null {
-  const c = countOf(verdicts);
+function nodeScore(c: StatusCounts): number | null {
   const denominator = c.pass + c.fail + c['needs-evidence'];
   return denominator === 0 ? null : c.pass / denominator;
 }
@@ -254,11 +258,11 @@ function weighted(entries: { weight: number; score: number }[]): number | null {
   return total === 0 ? null : Math.round((entries.reduce((s, e) => s + e.weight * e.score, 0) / total) * 1000) / 10;
 }
 
-function scoreOf(catalog: Catalog, leafVerdicts: ReadonlyMap<string, Verdict[]>): Scores {
+function scoreOf(catalog: Catalog, leafCounts: ReadonlyMap<string, StatusCounts>): Scores {
   const by: Record<Obligation, { weight: number; score: number }[]> = { shall: [], should: [], advised: [] };
-  for (const [id, verdicts] of leafVerdicts) {
+  for (const [id, counts] of leafCounts) {
     const obligation = catalog.get(id)?.obligation ?? null;
-    const score = nodeScore(verdicts);
+    const score = nodeScore(counts);
     if (obligation === null || score === null) continue;
     by[obligation].push({ weight: weights[obligation], score });
   }
@@ -273,22 +277,22 @@ function scoreOf(catalog: Catalog, leafVerdicts: ReadonlyMap<string, Verdict[]>)
 function chaptersOf(
   catalog: Catalog,
   assessments: ReadonlyMap<string, NodeAssessment>,
-  leafVerdicts: ReadonlyMap<string, Verdict[]>,
+  leafCounts: ReadonlyMap<string, StatusCounts>,
 ): ChapterSummary[] {
   return catalog.chapters.map((chapter) => {
     const counts = emptyCounts();
     const scores: { weight: number; score: number }[] = [];
     for (const node of catalog.nodes) {
       if (node.chapter.number !== chapter.number || node.kind !== 'requirement') continue;
-      const verdicts = leafVerdicts.get(node.id);
-      if (verdicts === undefined) {
+      const nodeCounts = leafCounts.get(node.id);
+      if (nodeCounts === undefined) {
         const a = assessments.get(node.id);
         if (a?.status === 'not-applicable' && a.method !== 'rollup') counts['not-applicable'] += 1;
         continue;
       }
-      const status = worstStatus(verdicts.map((v) => v.status));
+      const status = worstStatus((Object.keys(nodeCounts) as ResultStatus[]).filter((k) => nodeCounts[k] > 0));
       counts[status] += 1;
-      const s = nodeScore(verdicts);
+      const s = nodeScore(nodeCounts);
       if (s !== null && node.obligation !== null) scores.push({ weight: weights[node.obligation], score: s });
     }
     return { chapter: chapter.number, title: chapter.title, counts, score: weighted(scores) };

@@ -107,3 +107,29 @@ export interface AttestationSpec {
   /** The question the console asks, answered yes, no or partly, with evidence attached. */
   question: string;
 }
+
+const idIndexes = new WeakMap<readonly { id: string }[], Map<string, { id: string }>>();
+
+/**
+ * Records of a register by id, built once per snapshot. Rules that follow a reference (a device's BYOD agreement, a
+ * release's app) look it up here: a `find` per record would be quadratic at 100,000 devices.
+ */
+export function byId<T extends { id: string }>(records: readonly T[]): ReadonlyMap<string, T> {
+  let index = idIndexes.get(records);
+  if (index === undefined) {
+    index = new Map(records.map((r) => [r.id, r]));
+    idIndexes.set(records, index);
+  }
+  return index as Map<string, T>;
+}
+
+/**
+ * Attaches the record a verdict is about. Verdicts come fresh from `pass`/`fail`/… so this sets fields in place:
+ * at a million verdicts per run, copying each one with spreads costs more than evaluating it.
+ */
+export function withRecord<R extends RegisterType>(verdict: Verdict, register: R, record: RegisterRecord<R>): Verdict {
+  verdict.recordType = register;
+  verdict.recordId = record.id;
+  verdict.recordName = record.name;
+  return verdict;
+}

@@ -14,19 +14,23 @@ export function fieldDefaults(register: RegisterType): Record<string, unknown> {
   return d;
 }
 
-/** The flat record people and rules see: meta fields beside the register's fields. */
+/**
+ * The flat record people and rules see: meta fields beside the register's fields. It takes over `stored.data`
+ * (read fresh from the database) instead of copying it: a spread of fifty fields per record turns a run over
+ * 100,000 devices into a copying exercise, and leaves V8 with slow dictionary-mode objects.
+ */
 export function toRecord<R extends RegisterType>(stored: StoredRecord & { register: R }): RegisterRecord<R> {
-  return {
-    ...fieldDefaults(stored.register),
-    ...stored.data,
-    id: stored.id,
-    owner: stored.owner,
-    name: stored.name,
-    notes: stored.notes,
-    revision: stored.revision,
-    createdAt: stored.createdAt,
-    updatedAt: stored.updatedAt,
-  } as RegisterRecord<R>;
+  const record = stored.data;
+  const defaults = fieldDefaults(stored.register);
+  for (const key in defaults) if (!(key in record)) record[key] = defaults[key];
+  record.id = stored.id;
+  record.owner = stored.owner;
+  record.name = stored.name;
+  record.notes = stored.notes;
+  record.revision = stored.revision;
+  record.createdAt = stored.createdAt;
+  record.updatedAt = stored.updatedAt;
+  return record as RegisterRecord<R>;
 }
 
 /** Splits a validated input into meta and data for storage. */

@@ -3,6 +3,7 @@ import { worstStatus } from '../evaluation-engine.ts';
 import {
   type AttestationSpec,
   about,
+  byId,
   defineRule,
   dutyVerdict,
   factVerdict,
@@ -12,6 +13,7 @@ import {
   type Rule,
   type RuleContext,
   type Verdict,
+  withRecord,
 } from '../rule.ts';
 import { type Check, checksVerdict, listOf, recorded } from './mobile-device-rules.ts';
 
@@ -32,7 +34,7 @@ function perDevice(
   if (devices.length === 0) return [needsEvidence('No IoT equipment is recorded in the IoT equipment register.')];
   return devices.map((d) => {
     const reason = scope(d);
-    return { ...(reason === null ? check(d) : notApplicable(reason)), ...about('iot-devices', d) };
+    return withRecord(reason === null ? check(d) : notApplicable(reason), 'iot-devices', d);
   });
 }
 
@@ -240,7 +242,8 @@ function agreementCheck(a: SupplierAgreement): Verdict {
 /** A device's supplier agreement under A28: not applicable without one, needs evidence when the link is broken. */
 function deviceAgreementCheck(ctx: RuleContext, d: Device): Verdict {
   if (d.supplierAgreementId === null) return notApplicable(`${iot(d)} names no supplier agreement (A28).`);
-  const agreement = ctx.registers['supplier-agreements'].find((a) => a.id === d.supplierAgreementId);
+  const agreement =
+    d.supplierAgreementId === null ? undefined : byId(ctx.registers['supplier-agreements']).get(d.supplierAgreementId);
   return agreement === undefined
     ? needsEvidence(`${iot(d)} names supplier agreement ${d.supplierAgreementId}, which is not in the register (A28).`)
     : agreementCheck(agreement);
@@ -392,7 +395,7 @@ const a28 = defineRule({
       .filter(
         (d) => !d.retired && d.supplierAgreementId !== null && !agreements.some((a) => a.id === d.supplierAgreementId),
       )
-      .map((d) => ({ ...deviceAgreementCheck(ctx, d), ...about('iot-devices', d) }));
+      .map((d) => withRecord(deviceAgreementCheck(ctx, d), 'iot-devices', d));
     // "If an organization signs a purchase agreement": with none recorded, there is nothing A28 binds.
     if (agreements.length === 0 && broken.length === 0) {
       return [notApplicable('No IoT supplier purchase agreement is recorded and no device names one (A28).')];
@@ -403,7 +406,7 @@ const a28 = defineRule({
         linked.length > 0 && linked.every((d) => d.retired)
           ? notApplicable(`Supplier agreement "${a.name}" covers only retired equipment.`)
           : agreementCheck(a);
-      return { ...verdict, ...about('supplier-agreements', a) };
+      return withRecord(verdict, 'supplier-agreements', a);
     });
     return [...verdicts, ...broken];
   },

@@ -2,6 +2,7 @@ import type { RegisterRecord } from '@ntg/contracts';
 import {
   type AttestationSpec,
   about,
+  byId,
   defineRule,
   dutyVerdict,
   factVerdict,
@@ -10,6 +11,7 @@ import {
   type Rule,
   type RuleContext,
   type Verdict,
+  withRecord,
 } from '../rule.ts';
 import { addMonths } from '../taipei-date.ts';
 import { type Check, checksVerdict, listOf, recorded } from './mobile-device-rules.ts';
@@ -30,7 +32,7 @@ function perApp(
   if (apps.length === 0) return [needsEvidence('No mobile apps are recorded in the mobile apps register.')];
   return apps.map((a) => {
     const reason = scope(a);
-    return { ...(reason === null ? check(a) : notApplicable(reason)), ...about('mobile-apps', a) };
+    return withRecord(reason === null ? check(a) : notApplicable(reason), 'mobile-apps', a);
   });
 }
 
@@ -43,9 +45,9 @@ function perRelease(
   const releases = ctx.registers['app-releases'];
   if (releases.length === 0) return [needsEvidence('No app releases are recorded in the app releases register.')];
   return releases.map((r) => {
-    const app = ctx.registers['mobile-apps'].find((a) => a.id === r.appId);
+    const app = byId(ctx.registers['mobile-apps']).get(r.appId);
     const reason = scope(r, app);
-    return { ...(reason === null ? check(r, app) : notApplicable(reason)), ...about('app-releases', r) };
+    return withRecord(reason === null ? check(r, app) : notApplicable(reason), 'app-releases', r);
   });
 }
 

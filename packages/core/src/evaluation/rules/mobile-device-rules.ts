@@ -2,6 +2,7 @@ import type { RegisterRecord } from '@ntg/contracts';
 import {
   type AttestationSpec,
   about,
+  byId,
   defineRule,
   dutyVerdict,
   factVerdict,
@@ -12,6 +13,7 @@ import {
   type Rule,
   type RuleContext,
   type Verdict,
+  withRecord,
 } from '../rule.ts';
 
 /**
@@ -81,7 +83,7 @@ function perDevice(ctx: RuleContext, check: (d: Device) => Verdict, scope = outO
   if (devices.length === 0) return [needsEvidence('No mobile devices are recorded in the mobile devices register.')];
   return devices.map((d) => {
     const reason = scope(d);
-    return { ...(reason === null ? check(d) : notApplicable(reason)), ...about('mobile-devices', d) };
+    return withRecord(reason === null ? check(d) : notApplicable(reason), 'mobile-devices', d);
   });
 }
 
@@ -344,10 +346,30 @@ function notByod(d: Device): string | null {
 }
 
 /** BYOD devices still in use that name this agreement. */
+/**
+ * Devices grouped by the BYOD agreement they name, built once per register snapshot: looking them up per agreement
+ * would be quadratic (5,000 agreements x 100,000 devices).
+ */
+const devicesByAgreementCache = new WeakMap<readonly Device[], Map<string, Device[]>>();
+
+function devicesByAgreement(ctx: RuleContext): Map<string, Device[]> {
+  const devices = ctx.registers['mobile-devices'];
+  let index = devicesByAgreementCache.get(devices);
+  if (index === undefined) {
+    index = new Map();
+    for (const d of devices) {
+      if (d.byodAgreementId === null) continue;
+      const list = index.get(d.byodAgreementId);
+      if (list === undefined) index.set(d.byodAgreementId, [d]);
+      else list.push(d);
+    }
+    devicesByAgreementCache.set(devices, index);
+  }
+  return index;
+}
+
 function activeDevicesOf(ctx: RuleContext, a: ByodAgreement): Device[] {
-  return ctx.registers['mobile-devices'].filter(
-    (d) => d.byodAgreementId === a.id && d.ownership === 'byod' && !d.retired,
-  );
+  return (devicesByAgreement(ctx).get(a.id) ?? []).filter((d) => d.ownership === 'byod' && !d.retired);
 }
 
 /** One verdict per BYOD agreement; an agreement whose devices are all retired is not applicable. */
@@ -356,13 +378,13 @@ function perAgreement(ctx: RuleContext, check: (a: ByodAgreement, devices: Devic
   if (agreements.length === 0)
     return [needsEvidence('No BYOD agreements are recorded in the BYOD agreements register.')];
   return agreements.map((a) => {
-    const linked = ctx.registers['mobile-devices'].filter((d) => d.byodAgreementId === a.id);
+    const linked = devicesByAgreement(ctx).get(a.id) ?? [];
     const active = activeDevicesOf(ctx, a);
     const verdict =
       linked.length > 0 && active.length === 0
         ? notApplicable(`${agreementName(a)} covers only retired devices.`)
         : check(a, active);
-    return { ...verdict, ...about('byod-agreements', a) };
+    return withRecord(verdict, 'byod-agreements', a);
   });
 }
 
@@ -412,7 +434,8 @@ const a18_2 = defineRule({
       (d) => {
         if (d.byodAgreementId === null)
           return needsEvidence(`${device(d)} is BYOD but names no signed BYOD agreement (A18.2).`);
-        const a = ctx.registers['byod-agreements'].find((x) => x.id === d.byodAgreementId);
+        const a =
+          d.byodAgreementId === null ? undefined : byId(ctx.registers['byod-agreements']).get(d.byodAgreementId);
         if (a === undefined) {
           return needsEvidence(
             `${device(d)} names BYOD agreement ${d.byodAgreementId}, which is not in the register (A18.2).`,

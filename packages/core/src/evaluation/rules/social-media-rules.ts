@@ -11,6 +11,7 @@ import {
   type Rule,
   type RuleContext,
   type Verdict,
+  withRecord,
 } from '../rule.ts';
 
 /**
@@ -270,7 +271,7 @@ function profileRule(nodeId: string, check: (profile: Profile, label: string, ct
           notApplicable(`No official social media profiles are recorded, so ${nodeId} has no profile to apply to.`),
         ];
       }
-      return profiles.map((p) => ({ ...check(p, profileLabel(p), ctx), ...about('official-profiles', p) }));
+      return profiles.map((p) => withRecord(check(p, profileLabel(p), ctx), 'official-profiles', p));
     },
   });
 }
