@@ -8,6 +8,7 @@ import { assessCommand, CliUsageError } from './commands/assess-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
 import { catalogCommand } from './commands/catalog-command.ts';
 import { evidenceCommand } from './commands/evidence-command.ts';
+import { importExportCommands } from './commands/import-export-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { orgCommand } from './commands/org-command.ts';
 
@@ -51,6 +52,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }),
   );
   program.addCommand(migrateCommand(ctx));
+  for (const command of importExportCommands(ctx)) program.addCommand(command);
   // Commands built apart do not inherit settings: every level throws instead of exiting, and writes usage
   // errors as one line through the injected streams.
   const configure = (cmd: Command): void => {

@@ -20,6 +20,7 @@ import { catalogRoutes } from './routes/catalog-routes.ts';
 import { evaluationRoutes } from './routes/evaluation-routes.ts';
 import { evidenceRoutes } from './routes/evidence-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { importExportRoutes } from './routes/import-export-routes.ts';
 import { organizationRoutes } from './routes/organization-routes.ts';
 import { registerRoutes } from './routes/register-routes.ts';
 import type { Services } from './wiring/services.ts';
@@ -115,6 +116,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         findings: services.findings,
         attestations: services.attestations,
         clock: deps.clock,
+      }),
+    );
+    await scope.register(
+      importExportRoutes({
+        organizations: services.organizations,
+        bundles: services.bundles,
+        registerCsv: services.registerCsv,
       }),
     );
     await scope.register(evidenceRoutes({ organizations: services.organizations, evidence: services.evidence }));

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   logger.info({ database: handle.description, migrationsApplied: runtime.applied }, 'database ready');
 
   if (config.demo) {
-    const demo = await ensureDemoOrganization(services.organizations);
+    const demo = await ensureDemoOrganization(services.organizations, services.bundles);
     if (demo !== null) logger.info({ organization: demo }, 'first run: created the labelled demo organization');
   }
 

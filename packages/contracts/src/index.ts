@@ -1,4 +1,5 @@
 export * from './audit.ts';
+export * from './bundle.ts';
 export * from './catalog.ts';
 export * from './errors.ts';
 export * from './evaluation.ts';

@@ -1,35 +1,18 @@
-import type { ActorContext, OrganizationService } from '@ntg/core';
+import type { ActorContext, BundleService, OrganizationService } from '@ntg/core';
+import { readDemoBundle } from '../demo/demo-bundle.ts';
 
 const systemActor: ActorContext = { actor: { type: 'system', id: 'first-run' }, source: null };
 
 /**
- * On the first run of an empty installation, a demo organization that answers every scope question, so every
- * chapter of the directions has something to show. It is labelled as demo data wherever it appears.
+ * On the first run of an empty installation, the demo organization "Demo Securities Co. (demo data)": realistic
+ * registers with deliberate gaps in every chapter, so the console shows passes and failures from the first minute.
+ * It is labelled as demo data wherever it appears, and imported through the audited bundle import like any other.
  */
-export async function ensureDemoOrganization(organizations: OrganizationService): Promise<string | null> {
+export async function ensureDemoOrganization(
+  organizations: Pick<OrganizationService, 'list'>,
+  bundles: Pick<BundleService, 'importBundle'>,
+): Promise<string | null> {
   if ((await organizations.list()).length > 0) return null;
-  const org = await organizations.create(
-    systemActor,
-    {
-      slug: 'demo-securities',
-      name: 'Demo Securities Co. (demo data)',
-      kind: 'securities',
-      profile: {
-        usesCloudServices: true,
-        cloudInvolvesCore: true,
-        onlyPrivateInternalCloud: false,
-        operatesSocialMedia: true,
-        usesMobileDevicesForSensitiveAffairs: true,
-        allowsByod: true,
-        publishesMobileApp: true,
-        publishesInvestorApp: true,
-        hasIotEquipment: true,
-        offersInternetTrading: true,
-        offersTelephoneTrading: true,
-        verifiesByVideoCall: true,
-      },
-    },
-    { demo: true },
-  );
-  return org.slug;
+  const result = await bundles.importBundle(systemActor, readDemoBundle(), { mode: 'replace' });
+  return result.organization.slug;
 }

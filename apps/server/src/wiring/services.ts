@@ -30,6 +30,7 @@ import {
   type Stores,
 } from '@ntg/db';
 import type { Secrets } from '../config/config.ts';
+import { createImportExportServices, type ImportExportServices } from './import-export-services.ts';
 
 /** Fans a "records changed" signal out to whoever subscribed (the evaluation scheduler in the server). */
 export interface ChangeNotifier extends RecordChangeListener {
@@ -54,7 +55,7 @@ export interface EvidenceOptions {
   maxBytes?: number | undefined;
 }
 
-export interface Services {
+export interface Services extends ImportExportServices {
   catalog: CatalogService;
   organizations: OrganizationService;
   registers: RegisterService;
@@ -91,9 +92,10 @@ export function createServices(
     clock,
     ...(evidenceOptions.maxBytes === undefined ? {} : { maxBytes: evidenceOptions.maxBytes }),
   });
+  const organizations = createOrganizationService({ uow, organizations: stores.organizations, audit, clock });
   return {
     catalog,
-    organizations: createOrganizationService({ uow, organizations: stores.organizations, audit, clock }),
+    organizations,
     registers: createRegisterService({ uow, records: stores.records, audit, clock, listener: changes }),
     evaluation: createEvaluationService({
       uow,
@@ -124,5 +126,14 @@ export function createServices(
     audit,
     changes,
     stores,
+    ...createImportExportServices({
+      uow,
+      stores,
+      organizations,
+      audit,
+      clock,
+      listener: changes,
+      attestationSpecs: allAttestationSpecs,
+    }),
   };
 }
