@@ -32,7 +32,7 @@ describe('the API reference in a browser', () => {
     const page = await browser.newPage();
     const response = await page.goto(`${server.url}/api/v1/catalog/A37.5`);
     expect(response?.status()).toBe(200);
-    const body = JSON.parse(await page.locator('body').innerText()) as { id: string; obligation: string };
+    const body = JSON.parse((await page.locator('body').textContent()) ?? '') as { id: string; obligation: string };
     expect(body).toMatchObject({ id: 'A37.5', obligation: 'shall' });
     await screenshot(page, 'catalog-a37-5-json');
   });

@@ -19,10 +19,20 @@ export async function benchDatabases(only?: string): Promise<(() => Promise<Benc
       const dir = mkdtempSync(join(tmpdir(), 'ntg-bench-'));
       const handle = openDatabase({ kind: 'sqlite', file: join(dir, 'bench.db') });
       await migrateToLatest(handle);
-      return { name: 'sqlite', handle, drop: async () => { await handle.close(); rmSync(dir, { recursive: true, force: true }); } };
+      return {
+        name: 'sqlite',
+        handle,
+        drop: async () => {
+          await handle.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
     });
   }
-  const url = process.env.NTG_BENCH_DATABASE_URL ?? process.env.NTG_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const url =
+    process.env.NTG_BENCH_DATABASE_URL ??
+    process.env.NTG_TEST_DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/test';
   if (only === undefined || only === 'postgres') {
     makers.push(async () => {
       const name = `ntg_bench_${randomBytes(5).toString('hex')}`;

@@ -7,7 +7,7 @@ import {
   formatEvidenceLinkRef,
   isoDate,
 } from '@ntg/contracts';
-import { AppError, type EvidenceService, type OrganizationService, parseInput } from '@ntg/core';
+import { AppError, parseInput } from '@ntg/core';
 import { Command } from 'commander';
 import { type CliContext, exitStatus } from '../cli-io.ts';
 import { cliActor } from './org-command.ts';

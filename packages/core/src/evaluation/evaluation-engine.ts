@@ -1,13 +1,5 @@
 import type { Catalog } from '@ntg/catalog';
-import type {
-  CatalogNode,
-  NodeAssessment,
-  Obligation,
-  Organization,
-  ResultStatus,
-  RuleResult,
-  StatusCounts,
-} from '@ntg/contracts';
+import type { NodeAssessment, Obligation, Organization, ResultStatus, RuleResult, StatusCounts } from '@ntg/contracts';
 import { applicabilityOf } from '../organizations/applicability.ts';
 import type { Attestation } from './attestation.ts';
 import type { CadencePolicy } from './cadence.ts';

@@ -1,7 +1,6 @@
 import type { RegisterRecord } from '@ntg/contracts';
 import {
   type AttestationSpec,
-  about,
   byId,
   defineRule,
   dutyVerdict,
