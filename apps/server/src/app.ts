@@ -19,6 +19,8 @@ import { auditRoutes } from './routes/audit-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { evaluationRoutes } from './routes/evaluation-routes.ts';
 import { evidenceRoutes } from './routes/evidence-routes.ts';
+import type { GatewayServices } from './routes/gateway-routes.ts';
+import { gatewayRoutes } from './routes/gateway-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { importExportRoutes } from './routes/import-export-routes.ts';
 import { organizationRoutes } from './routes/organization-routes.ts';
@@ -29,6 +31,8 @@ export const productVersion = '0.1.0';
 
 export interface AppDeps {
   services: Services;
+  /** The e-trading identity gateway (roles `gateway` and `all`). */
+  gateway?: GatewayServices;
   readiness(): Promise<{ ready: boolean; database: string; problem?: string }>;
   apiToken: string;
   metrics: Registry;
@@ -131,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   };
   await app.register(protectedRoutes);
+  if (deps.gateway !== undefined) await app.register(gatewayRoutes({ gateway: deps.gateway, apiToken: deps.apiToken }));
 
   return app;
 }

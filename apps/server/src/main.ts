@@ -1,3 +1,4 @@
+import { IdentityPolicyError } from '@ntg/core';
 import { checkReadiness } from '@ntg/db';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -6,6 +7,7 @@ import { ConfigError } from './config/config.ts';
 import { secretsFilePath } from './config/secrets.ts';
 import { createEvaluationScheduler } from './scheduling/evaluation-scheduler.ts';
 import { ensureDemoOrganization } from './wiring/demo-organization.ts';
+import { createGatewayServices } from './wiring/gateway-wiring.ts';
 import { openRuntime } from './wiring/runtime.ts';
 
 async function main(): Promise<void> {
@@ -27,8 +29,13 @@ async function main(): Promise<void> {
     logger,
   });
   services.changes.subscribe(scheduler);
+  const gateway =
+    config.role === 'console'
+      ? undefined
+      : createGatewayServices(handle, runtime.secrets, runtime.clock, config.gateway);
   const app = await buildApp({
     services,
+    ...(gateway === undefined ? {} : { gateway }),
     readiness: () => checkReadiness(handle),
     apiToken: runtime.secrets.apiToken,
     metrics,
@@ -69,7 +76,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof IdentityPolicyError) {
     console.error(`ntg: ${error.message}`);
     process.exit(2);
   }

@@ -18,6 +18,14 @@ export const errorCodes = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  // Identity gateway (A36, A37). LOGIN_FAILED is the one answer for unknown, wrong and locked accounts (A37.7).
+  LOGIN_FAILED: 401,
+  CHALLENGE_EXPIRED: 400,
+  STEP_UP_REQUIRED: 403,
+  CREDENTIAL_REUSED: 400,
+  CLIENT_ACCOUNT_NOT_FOUND: 404,
+  CLIENT_IDENTIFIER_TAKEN: 409,
+  ACCOUNT_LOCKED: 423,
   INTERNAL: 500,
   NOT_READY: 503,
 } as const;

@@ -4,5 +4,6 @@ export * from './catalog.ts';
 export * from './errors.ts';
 export * from './evaluation.ts';
 export * from './evidence.ts';
+export * from './gateway.ts';
 export * from './organizations.ts';
 export * from './registers/index.ts';

@@ -10,6 +10,11 @@ export interface DialectCapabilities {
   name: DialectName;
   /** Runs `work` in a transaction that holds the write lock from its first statement (BEGIN IMMEDIATE on SQLite). */
   withWriteTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T>;
+  /**
+   * True where one connection serialises every write and each commit waits for its own fsync (SQLite): there,
+   * concurrent units of work gain by sharing one commit (group-commit.ts). PostgreSQL groups commits itself.
+   */
+  groupsCommits: boolean;
   /** Adds FOR UPDATE where row locks exist; SQLite's write transaction already excludes other writers. */
   forUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
   /** A field of a JSON text column, as a sortable value (numbers sort as numbers). The field name is bound, never spliced. */
@@ -20,6 +25,7 @@ export interface DialectCapabilities {
 
 const sqliteCapabilities: DialectCapabilities = {
   name: 'sqlite',
+  groupsCommits: true,
   async withWriteTransaction(db, work) {
     // Kysely's SQLite transactions start DEFERRED; a deferred reader that later writes can fail with SQLITE_BUSY
     // when another process (the CLI beside the server) wrote meanwhile. IMMEDIATE takes the lock up front and lets
@@ -49,6 +55,7 @@ const sqliteCapabilities: DialectCapabilities = {
 
 const postgresCapabilities: DialectCapabilities = {
   name: 'postgres',
+  groupsCommits: false,
   withWriteTransaction: (db, work) => db.transaction().execute((trx) => work(trx)),
   forUpdate: (query) => query.forUpdate(),
   jsonSortKey: (column, field) => sql`(${sql.ref(column)}::jsonb -> ${field})`,

@@ -1,5 +1,6 @@
 export * from './connection.ts';
 export * from './dialect.ts';
+export * from './group-commit.ts';
 export * from './health.ts';
 export * from './migrator.ts';
 export type { Database } from './schema.ts';

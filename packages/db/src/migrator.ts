@@ -6,6 +6,7 @@ import * as m20261128_0110 from './migrations/2026_11_28_0110_create_audit_trail
 import * as m20261128_0200 from './migrations/2026_11_28_0200_create_register_records.ts';
 import * as m20261128_0210 from './migrations/2026_11_28_0210_create_evidence.ts';
 import * as m20261128_0220 from './migrations/2026_11_28_0220_create_evaluation_and_findings.ts';
+import * as m20261128_0300 from './migrations/2026_11_28_0300_create_identity.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
 
@@ -16,6 +17,7 @@ const migrations: Record<string, MigrationModule> = {
   '2026_11_28_0200_create_register_records': m20261128_0200,
   '2026_11_28_0210_create_evidence': m20261128_0210,
   '2026_11_28_0220_create_evaluation_and_findings': m20261128_0220,
+  '2026_11_28_0300_create_identity': m20261128_0300,
 };
 
 export const migrationNames = Object.keys(migrations);

@@ -149,6 +149,83 @@ export interface AttestationsTable {
   expires_on: string;
 }
 
+// The e-trading identity gateway (migration 2026_11_28_0300_create_identity).
+export interface ClientAccountsTable {
+  id: string;
+  organization_id: string;
+  identifier: string;
+  failed_attempts: number;
+  locked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClientCredentialsTable {
+  id: string;
+  account_id: string;
+  kind: string;
+  phc: string;
+  created_at: string;
+  retired_at: string | null;
+}
+
+export interface ClientTotpDevicesTable {
+  id: string;
+  account_id: string;
+  label: string;
+  sealed_seed: string;
+  last_step: number | null;
+  created_at: string;
+}
+
+export interface ClientDeviceKeysTable {
+  id: string;
+  account_id: string;
+  label: string;
+  public_key: string;
+  biometric_gated: number | boolean;
+  authenticator_type: string;
+  created_at: string;
+}
+
+export interface LoginChallengesTable {
+  id: string;
+  purpose: string;
+  organization_id: string | null;
+  identifier: string;
+  account_id: string | null;
+  session_id: string | null;
+  nonce: string;
+  satisfied: string;
+  used_credentials: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ClientSessionsTable {
+  id: string;
+  account_id: string;
+  organization_id: string;
+  token_hash: string;
+  authenticated_at: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface LoginAttemptsTable {
+  id: string;
+  at: string;
+  organization_id: string | null;
+  identifier: string;
+  account_id: string | null;
+  source: string | null;
+  purpose: string;
+  factor_kind: string;
+  outcome: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   audit_entries: AuditEntriesTable;
@@ -162,6 +239,13 @@ export interface Database {
   findings: FindingsTable;
   finding_events: FindingEventsTable;
   attestations: AttestationsTable;
+  client_accounts: ClientAccountsTable;
+  client_credentials: ClientCredentialsTable;
+  client_totp_devices: ClientTotpDevicesTable;
+  client_device_keys: ClientDeviceKeysTable;
+  login_challenges: LoginChallengesTable;
+  client_sessions: ClientSessionsTable;
+  login_attempts: LoginAttemptsTable;
 }
 
 export type { Generated };

@@ -4,6 +4,7 @@ import type {
   EvaluationStore,
   EvidenceStore,
   FindingStore,
+  IdentityStores,
   OrganizationStore,
   RecordStore,
   UnitOfWork,
@@ -17,6 +18,7 @@ import { createAuditStore } from './stores/audit-store.ts';
 import { createEvaluationStore } from './stores/evaluation-store.ts';
 import { createEvidenceStore } from './stores/evidence-store.ts';
 import { createFindingStore } from './stores/finding-store.ts';
+import { createIdentityStores } from './stores/identity-stores.ts';
 import { createOrganizationStore } from './stores/organization-store.ts';
 import { createRecordStore } from './stores/record-store.ts';
 
@@ -28,6 +30,7 @@ export interface Stores {
   evaluations: EvaluationStore;
   findings: FindingStore;
   attestations: AttestationStore;
+  identity: IdentityStores;
   evidence: EvidenceStore;
 }
 
@@ -39,6 +42,7 @@ export function createStores(db: Kysely<Database>, dialect: DialectCapabilities)
     evaluations: createEvaluationStore(db),
     findings: createFindingStore(db),
     attestations: createAttestationStore(db),
+    identity: createIdentityStores(db, dialect),
     evidence: createEvidenceStore(db),
   };
 }

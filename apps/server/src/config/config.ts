@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { type FactorKind, factorKinds } from '@ntg/contracts';
 import { z } from 'zod';
 
 const booleanFromEnv = z
@@ -17,6 +18,37 @@ const secretFromEnv = z.string().transform((v, ctx) => {
   }
   return bytes;
 });
+
+/**
+ * The factor kinds every gateway login must prove (Directions A36.1: two or more of knowledge, possession and
+ * inherence). A kind named twice counts once, so "knowledge,knowledge" is refused like "knowledge".
+ */
+const factorKindsFromEnv = z.string().transform((v, ctx) => {
+  const kinds: FactorKind[] = [];
+  for (const part of v.split(',').map((p) => p.trim().toLowerCase())) {
+    if (part === '') continue;
+    if (!(factorKinds as readonly string[]).includes(part)) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not a factor kind; use ${factorKinds.join(', ')}` });
+      return z.NEVER;
+    }
+    if (!kinds.includes(part as FactorKind)) kinds.push(part as FactorKind);
+  }
+  if (kinds.length < 2) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'name at least two different factor kinds (Directions A36.1), e.g. knowledge,possession',
+    });
+    return z.NEVER;
+  }
+  return kinds;
+});
+
+const commaList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== ''),
+);
 
 /**
  * The whole environment the product reads, in one schema. Parsed once at start-up; an invalid value stops the
@@ -42,6 +74,29 @@ export const envSchema = z.object({
     .min(1)
     .max(1024 ** 3)
     .default(25 * 1024 * 1024),
+  // The e-trading identity gateway (Directions A36, A37).
+  NTG_GATEWAY_FACTOR_KINDS: factorKindsFromEnv.default(['knowledge', 'possession']),
+  NTG_GATEWAY_REVIEWED_AUTHENTICATORS: commaList.default([]),
+  NTG_PASSWORD_MAX_AGE_DAYS: z.coerce
+    .number({ message: 'use a number of days' })
+    .int()
+    .min(1)
+    .max(92, 'A37.6 asks for a change reminder after three months: use at most 92 days')
+    .default(90),
+  NTG_ARGON2_MEMORY_KIB: z.coerce
+    .number({ message: 'use a number of KiB' })
+    .int()
+    .min(19456, 'use at least 19456 KiB (OWASP minimum for Argon2id)')
+    .max(4 * 1024 * 1024)
+    .default(19456),
+  NTG_ARGON2_ITERATIONS: z.coerce
+    .number({ message: 'use a number of passes' })
+    .int()
+    .min(2, 'use at least 2 passes (OWASP minimum for Argon2id at 19 MiB)')
+    .max(100)
+    .default(2),
+  NTG_GATEWAY_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(120).default(15),
+  NTG_GATEWAY_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24).default(8),
   NTG_API_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters; make one with `openssl rand -base64 32`')
@@ -54,6 +109,16 @@ export const envSchema = z.object({
 
 export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolMax: number };
 
+/** The identity gateway's policy, checked again by core's createGatewayPolicy when the gateway is wired. */
+export interface GatewayConfig {
+  factorKinds: FactorKind[];
+  reviewedAuthenticatorTypes: string[];
+  passwordMaxAgeDays: number;
+  argon2: { memoryKib: number; iterations: number };
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -65,6 +130,7 @@ export interface Config {
   trustProxy: boolean;
   rateLimitPerMinute: number;
   evidenceMaxBytes: number;
+  gateway: Readonly<GatewayConfig>;
   /** Secrets given in the environment; the rest are generated (embedded SQLite only) by `resolveSecrets`. */
   givenSecrets: Partial<Secrets>;
 }
@@ -114,6 +180,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     trustProxy: e.NTG_TRUST_PROXY,
     rateLimitPerMinute: e.NTG_RATE_LIMIT_PER_MINUTE,
     evidenceMaxBytes: e.NTG_EVIDENCE_MAX_BYTES,
+    gateway: Object.freeze({
+      factorKinds: e.NTG_GATEWAY_FACTOR_KINDS,
+      reviewedAuthenticatorTypes: e.NTG_GATEWAY_REVIEWED_AUTHENTICATORS,
+      passwordMaxAgeDays: e.NTG_PASSWORD_MAX_AGE_DAYS,
+      argon2: { memoryKib: e.NTG_ARGON2_MEMORY_KIB, iterations: e.NTG_ARGON2_ITERATIONS },
+      sessionIdleMinutes: e.NTG_GATEWAY_SESSION_IDLE_MINUTES,
+      sessionMaxHours: e.NTG_GATEWAY_SESSION_MAX_HOURS,
+    }),
     givenSecrets: Object.freeze(givenSecrets),
   });
 }

@@ -1,0 +1,83 @@
+import { type ClientAccountView, type UnlockAccount, unlockAccountSchema } from '@ntg/contracts';
+import type { AuditStore } from '../audit/audit-store.ts';
+import type { ActorContext, AuditTrail } from '../audit/audit-trail.ts';
+import { AppError } from '../shared/app-error.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { UnitOfWork } from '../shared/unit-of-work.ts';
+import { parseInput } from '../shared/validation.ts';
+import type { IdentityStores } from './identity-store.ts';
+
+interface Stores {
+  identity: Pick<IdentityStores, 'accounts'>;
+  audit: Pick<AuditStore, 'lockHead' | 'append'>;
+}
+
+export interface AccountAdminService {
+  view(accountId: string): Promise<ClientAccountView>;
+  /**
+   * A37.5: a locked account stays locked until an audited procedure unlocks it: an operator with a reason, or
+   * after the client's identity was verified again. The counter restarts.
+   */
+  unlock(ctx: ActorContext, accountId: string, input: UnlockAccount): Promise<ClientAccountView>;
+}
+
+export function createAccountAdminService(deps: {
+  uow: UnitOfWork<Stores>;
+  reads: Pick<IdentityStores, 'accounts' | 'credentials' | 'totpDevices' | 'deviceKeys'>;
+  audit: AuditTrail;
+  clock: Clock;
+}): AccountAdminService {
+  const { uow, reads, audit, clock } = deps;
+
+  async function view(accountId: string): Promise<ClientAccountView> {
+    const account = await reads.accounts.findById(accountId);
+    if (account === null) throw new AppError('CLIENT_ACCOUNT_NOT_FOUND', `No client account "${accountId}".`);
+    const [pin, totp, keys] = await Promise.all([
+      reads.credentials.current(accountId),
+      reads.totpDevices.listForAccount(accountId),
+      reads.deviceKeys.listForAccount(accountId),
+    ]);
+    return {
+      id: account.id,
+      organizationId: account.organizationId,
+      identifier: account.identifier,
+      lockedAt: account.lockedAt,
+      failedAttempts: account.failedAttempts,
+      createdAt: account.createdAt,
+      factors: {
+        knowledge: pin === null ? null : { changedAt: pin.createdAt },
+        totpDevices: totp.map((d) => ({ id: d.id, label: d.label, createdAt: d.createdAt })),
+        deviceKeys: keys.map((k) => ({
+          id: k.id,
+          label: k.label,
+          biometricGated: k.biometricGated,
+          authenticatorType: k.authenticatorType,
+          createdAt: k.createdAt,
+        })),
+      },
+    };
+  }
+
+  return {
+    view,
+    async unlock(ctx, accountId, raw) {
+      const input = parseInput(unlockAccountSchema, raw, 'unlock');
+      const at = clock.now().toISOString();
+      await uow.run(async (s) => {
+        const account = await s.identity.accounts.findForUpdate(accountId);
+        if (account === null) throw new AppError('CLIENT_ACCOUNT_NOT_FOUND', `No client account "${accountId}".`);
+        if (account.lockedAt === null || !(await s.identity.accounts.unlock(accountId, at))) {
+          throw new AppError('CONFLICT', `Client account "${accountId}" is not locked.`);
+        }
+        await audit.record(s.audit, ctx, {
+          organizationId: account.organizationId,
+          action: 'identity.account.unlock',
+          objectType: 'client-account',
+          objectId: accountId,
+          details: { method: input.method, reason: input.reason, lockedAt: account.lockedAt },
+        });
+      });
+      return view(accountId);
+    },
+  };
+}

@@ -1,0 +1,296 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { type ChallengePurpose, deviceKeySigningInput, type FactorKind, type FactorProof } from '@ntg/contracts';
+import type { AuditStore } from '../audit/audit-store.ts';
+import type { AuditTrail } from '../audit/audit-trail.ts';
+import type { Clock } from '../shared/clock.ts';
+import { newId } from '../shared/ids.ts';
+import type { UnitOfWork } from '../shared/unit-of-work.ts';
+import { importDeviceKey, verifyDeviceSignature } from './device-key-factor.ts';
+import type { GatewayPolicy } from './gateway-policy.ts';
+import { authenticationFailed } from './identity-errors.ts';
+import { type AttemptOutcome, emitSafely, type IdentityEvents } from './identity-events.ts';
+import type {
+  AttemptPurpose,
+  ClientAccountStore,
+  CredentialStore,
+  DeviceKeyStore,
+  IdentityStores,
+  StoredCredential,
+  TotpDeviceStore,
+} from './identity-store.ts';
+import { locksOnFailure, maxFailedAttempts } from './lockout-policy.ts';
+import type { SecretHasher } from './secret-hasher.ts';
+import { matchTotpStep, newTotpSeed, type TotpSeedCipher } from './totp-factor.ts';
+
+/** Where a request came from: the client address for the login records (A37.7) and the audit trail. */
+export interface RequestContext {
+  source: string | null;
+}
+
+/** Who an attempt was about, for its record. */
+export interface AttemptSubject {
+  accountId: string | null;
+  organizationId: string | null;
+  identifier: string;
+}
+
+/** The challenge a device-key signature must cover. */
+export interface FactorBinding {
+  purpose: ChallengePurpose;
+  challengeId: string;
+  nonce: string;
+}
+
+export interface VerifiedFactor {
+  kind: FactorKind;
+  credentialId: string;
+  /** The PIN that verified, and its stronger hash when the parameters rose since it was stored. */
+  pin?: { credential: StoredCredential; rehashed: string | null };
+}
+
+export interface GuardStores {
+  identity: Pick<IdentityStores, 'accounts' | 'attempts' | 'sessions'>;
+  audit: Pick<AuditStore, 'lockHead' | 'append'>;
+}
+
+/** The stores a check reads (and, for TOTP, the one conditional write that claims a time step). */
+export interface FactorReads {
+  credentials: Pick<CredentialStore, 'current'>;
+  totpDevices: Pick<TotpDeviceStore, 'listForAccount' | 'claimStep'>;
+  deviceKeys: Pick<DeviceKeyStore, 'find'>;
+}
+
+/**
+ * Reserve-then-verify (A37.5) and the single failure path (A37.7). Every credential check at the gateway goes
+ * through here: login steps, step-up and PIN change. The order is fixed: reserve an attempt number in the
+ * database, only then check the credential, then settle (success) or record the failure (locking on the third).
+ *
+ * Cheap checks (TOTP, device-key signatures: microseconds) run inside the transaction that reserved the attempt,
+ * so reservation, check and outcome commit together. A PIN check (Argon2id, tens of milliseconds) runs between two
+ * transactions instead: the reservation commits first, so parallel requests see it, and no lock is held while
+ * hashing.
+ */
+export interface AttemptGuard {
+  /** Inside the caller's transaction; null means refuse without checking (locked, or three in flight). */
+  reserve(accounts: Pick<ClientAccountStore, 'reserveAttempt'>, accountId: string, at: string): Promise<number | null>;
+  /** Whether `check` for this proof belongs inside the reserving transaction (cheap) or after it commits (Argon2). */
+  checksInTransaction(proof: FactorProof): boolean;
+  /**
+   * Checks a proof against the account's enrolled factors; null when it does not verify. Call after `reserve`, with
+   * the transaction's stores for a cheap check, or null (the plain connection) for a PIN.
+   */
+  check(
+    reads: FactorReads | null,
+    accountId: string,
+    proof: FactorProof,
+    binding: FactorBinding | null,
+  ): Promise<VerifiedFactor | null>;
+  /**
+   * The same work as a check, against decoys, for identifiers that are not clients and for locked accounts:
+   * an Argon2 verification of a dummy hash made at start with the same parameters, so response time does not
+   * tell unknown, wrong and locked apart (A37.7).
+   */
+  burn(proof: FactorProof): Promise<void>;
+  /** Inside the caller's transaction: records a refused or failed attempt; locks on the third failure (true). */
+  recordFailure(
+    s: GuardStores,
+    ctx: RequestContext,
+    subject: AttemptSubject,
+    kind: FactorKind,
+    purpose: AttemptPurpose,
+    reserved: number | null,
+    outcome: Exclude<AttemptOutcome, 'success'>,
+  ): Promise<boolean>;
+  /** After the failure committed: tells the subscribers and throws the one generic LOGIN_FAILED. */
+  failed(
+    ctx: RequestContext,
+    subject: AttemptSubject,
+    kind: FactorKind,
+    outcome: Exclude<AttemptOutcome, 'success'>,
+    lockedNow: boolean,
+  ): never;
+  /** `recordFailure` in a transaction of its own, then `failed`. */
+  refuse(
+    ctx: RequestContext,
+    subject: AttemptSubject,
+    kind: FactorKind,
+    purpose: AttemptPurpose,
+    reserved: number | null,
+    outcome: Exclude<AttemptOutcome, 'success'>,
+  ): Promise<never>;
+}
+
+export function createAttemptGuard(deps: {
+  uow: UnitOfWork<GuardStores>;
+  reads: FactorReads;
+  hasher: SecretHasher;
+  /** A hash of a random secret, computed once at start with the current parameters. */
+  dummyHash: Promise<string>;
+  seeds: TotpSeedCipher;
+  policy: GatewayPolicy;
+  audit: AuditTrail;
+  clock: Clock;
+  events: IdentityEvents;
+  onEventError: (error: unknown) => void;
+}): AttemptGuard {
+  const { uow, hasher, seeds, policy, audit, clock, events, onEventError } = deps;
+  // Decoys for `burn`: a sealed seed to open and a key to verify against, made once per process.
+  const decoyDeviceId = 'tot_decoy';
+  const decoySeal = seeds.encrypt(newTotpSeed(), decoyDeviceId);
+  const decoyKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey;
+  const decoySignature = randomBytes(64).toString('base64url');
+
+  async function burn(proof: FactorProof): Promise<void> {
+    if (proof.method === 'pin') {
+      await hasher.verify(await deps.dummyHash, proof.pin);
+    } else if (proof.method === 'totp') {
+      matchTotpStep(seeds.decrypt(decoySeal, decoyDeviceId), proof.code, clock.now());
+    } else {
+      verifyDeviceSignature(decoyKey, 'decoy', decoySignature);
+    }
+  }
+
+  async function checkPin(reads: FactorReads, accountId: string, pin: string): Promise<VerifiedFactor | null> {
+    const credential = await reads.credentials.current(accountId);
+    if (credential === null) {
+      await hasher.verify(await deps.dummyHash, pin);
+      return null;
+    }
+    if (!(await hasher.verify(credential.phc, pin))) return null;
+    const rehashed = hasher.needsRehash(credential.phc) ? await hasher.hash(pin) : null;
+    return { kind: 'knowledge', credentialId: credential.id, pin: { credential, rehashed } };
+  }
+
+  async function checkTotp(reads: FactorReads, accountId: string, code: string): Promise<VerifiedFactor | null> {
+    const now = clock.now();
+    const devices = await reads.totpDevices.listForAccount(accountId);
+    if (devices.length === 0) {
+      matchTotpStep(seeds.decrypt(decoySeal, decoyDeviceId), code, now);
+      return null;
+    }
+    for (const device of devices) {
+      const step = matchTotpStep(seeds.decrypt(device.sealedSeed, device.id), code, now);
+      // The claim is one conditional UPDATE: a code seen twice, here or on another instance, is refused once used.
+      if (step !== null && (await reads.totpDevices.claimStep(device.id, step))) {
+        return { kind: 'possession', credentialId: device.id };
+      }
+    }
+    return null;
+  }
+
+  async function checkDeviceKey(
+    reads: FactorReads,
+    accountId: string,
+    proof: Extract<FactorProof, { method: 'device-key' }>,
+    binding: FactorBinding | null,
+  ): Promise<VerifiedFactor | null> {
+    const key = await reads.deviceKeys.find(proof.deviceKeyId);
+    if (key === null || key.accountId !== accountId || binding === null) {
+      verifyDeviceSignature(decoyKey, 'decoy', proof.signature);
+      return null;
+    }
+    // A36.1.3: a biometric verified on the device counts only when the key is gated by it and its authenticator
+    // type is one the firm has reviewed.
+    if (
+      proof.kind === 'inherence' &&
+      !(key.biometricGated && policy.reviewedAuthenticatorTypes.has(key.authenticatorType))
+    ) {
+      return null;
+    }
+    const input = deviceKeySigningInput(binding.purpose, binding.challengeId, binding.nonce);
+    if (!verifyDeviceSignature(importDeviceKey(key.publicKey), input, proof.signature)) return null;
+    return { kind: proof.kind, credentialId: key.id };
+  }
+
+  async function recordFailure(
+    s: GuardStores,
+    ctx: RequestContext,
+    subject: AttemptSubject,
+    kind: FactorKind,
+    purpose: AttemptPurpose,
+    reserved: number | null,
+    outcome: Exclude<AttemptOutcome, 'success'>,
+  ): Promise<boolean> {
+    const at = clock.now().toISOString();
+    const { accountId, organizationId } = subject;
+    let lockedNow = false;
+    if (accountId !== null && organizationId !== null && reserved !== null && locksOnFailure(reserved)) {
+      lockedNow = await s.identity.accounts.lockIfExhausted(accountId, maxFailedAttempts, at);
+      if (lockedNow) {
+        // A37.5: the lock takes effect everywhere at once: live sessions end in the same transaction.
+        const sessionsEnded = await s.identity.sessions.revokeAllForAccount(accountId, at);
+        await audit.record(
+          s.audit,
+          { actor: { type: 'system', id: 'identity-lockout' }, source: ctx.source },
+          {
+            organizationId,
+            action: 'identity.account.lock',
+            objectType: 'client-account',
+            objectId: accountId,
+            details: { failedAttempts: reserved, factorKind: kind, purpose, sessionsEnded },
+          },
+        );
+      }
+    }
+    await s.identity.attempts.record({
+      id: newId('lat'),
+      at,
+      organizationId,
+      identifier: subject.identifier,
+      accountId,
+      source: ctx.source,
+      purpose,
+      factorKind: kind,
+      outcome,
+    });
+    return lockedNow;
+  }
+
+  function failed(
+    ctx: RequestContext,
+    subject: AttemptSubject,
+    kind: FactorKind,
+    outcome: Exclude<AttemptOutcome, 'success'>,
+    lockedNow: boolean,
+  ): never {
+    const at = clock.now().toISOString();
+    emitSafely(onEventError, () =>
+      events.loginFailed({
+        accountId: subject.accountId,
+        organizationId: subject.organizationId,
+        identifier: subject.identifier,
+        at,
+        source: ctx.source,
+        factorKind: kind,
+        outcome,
+      }),
+    );
+    const { accountId, organizationId } = subject;
+    if (lockedNow && accountId !== null && organizationId !== null) {
+      emitSafely(onEventError, () => events.accountLocked({ accountId, organizationId, at, source: ctx.source }));
+    }
+    throw authenticationFailed();
+  }
+
+  return {
+    reserve: (accounts, accountId, at) => accounts.reserveAttempt(accountId, maxFailedAttempts, at),
+
+    checksInTransaction: (proof) => proof.method !== 'pin',
+
+    async check(reads, accountId, proof, binding) {
+      const r = reads ?? deps.reads;
+      if (proof.method === 'pin') return checkPin(r, accountId, proof.pin);
+      if (proof.method === 'totp') return checkTotp(r, accountId, proof.code);
+      return checkDeviceKey(r, accountId, proof, binding);
+    },
+
+    burn,
+    recordFailure,
+    failed,
+
+    async refuse(ctx, subject, kind, purpose, reserved, outcome) {
+      const lockedNow = await uow.run((s) => recordFailure(s, ctx, subject, kind, purpose, reserved, outcome));
+      return failed(ctx, subject, kind, outcome, lockedNow);
+    },
+  };
+}

@@ -1,0 +1,353 @@
+import {
+  type FactorProofInput,
+  factorProofSchema,
+  type IssuedSession,
+  kindOfProof,
+  type LoginChallenge,
+  type LoginStartRequest,
+  type LoginStepResponse,
+  loginStartRequestSchema,
+  type Reminder,
+} from '@ntg/contracts';
+import type { OrganizationStore } from '../organizations/organization-store.ts';
+import { AppError } from '../shared/app-error.ts';
+import type { Clock } from '../shared/clock.ts';
+import { newId } from '../shared/ids.ts';
+import type { UnitOfWork } from '../shared/unit-of-work.ts';
+import { parseInput } from '../shared/validation.ts';
+import type {
+  AttemptGuard,
+  AttemptSubject,
+  FactorBinding,
+  GuardStores,
+  RequestContext,
+  VerifiedFactor,
+} from './attempt-guard.ts';
+import { normalizeClientIdentifier } from './client-identifier.ts';
+import { type GatewayPolicy, remainingKinds } from './gateway-policy.ts';
+import { challengeExpired } from './identity-errors.ts';
+import { type AttemptOutcome, emitSafely, type IdentityEvents } from './identity-events.ts';
+import type {
+  AuthenticatedAt,
+  ChallengeRecord,
+  ClientAccountStore,
+  CredentialStore,
+  IdentityStores,
+} from './identity-store.ts';
+import { passwordAge } from './password-age-policy.ts';
+import { newNonce, newSessionToken, sessionTokenHash } from './session-tokens.ts';
+
+interface Stores extends GuardStores {
+  identity: Pick<
+    IdentityStores,
+    'accounts' | 'challenges' | 'credentials' | 'sessions' | 'attempts' | 'totpDevices' | 'deviceKeys'
+  >;
+}
+
+type FailureOutcome = Exclude<AttemptOutcome, 'success'>;
+
+interface Reserved {
+  type: 'reserved';
+  c: ChallengeRecord;
+  subject: AttemptSubject;
+  accountId: string;
+  organizationId: string;
+  reserved: number;
+}
+
+type Taken =
+  | { type: 'expired' }
+  | { type: 'repeat'; next: ChallengeRecord }
+  | { type: 'unknown' | 'locked'; c: ChallengeRecord; subject: AttemptSubject }
+  | Reserved;
+
+type Outcome =
+  | { type: 'expired' }
+  | { type: 'repeat' | 'continue'; next: ChallengeRecord }
+  | { type: 'failed'; subject: AttemptSubject; outcome: FailureOutcome; lockedNow: boolean }
+  | {
+      type: 'complete';
+      reserved: Reserved;
+      verified: VerifiedFactor;
+      satisfied: AuthenticatedAt;
+      expiresAt: string;
+    };
+
+function bindingOf(c: ChallengeRecord): FactorBinding {
+  return { purpose: 'login', challengeId: c.id, nonce: c.nonce };
+}
+
+export interface LoginService {
+  /** Same answer for every identifier, client or not, locked or not (A37.7). */
+  start(ctx: RequestContext, input: LoginStartRequest): Promise<LoginChallenge>;
+  /** One factor; a session only once every required kind is proven (A36.1), every check on the server (A37.4). */
+  step(ctx: RequestContext, challengeId: string, factor: FactorProofInput): Promise<LoginStepResponse>;
+}
+
+export function createLoginService(deps: {
+  uow: UnitOfWork<Stores>;
+  reads: {
+    organizations: Pick<OrganizationStore, 'findById' | 'findBySlug'>;
+    accounts: Pick<ClientAccountStore, 'findByIdentifier'>;
+    credentials: Pick<CredentialStore, 'current'>;
+  };
+  guard: AttemptGuard;
+  policy: GatewayPolicy;
+  clock: Clock;
+  events: IdentityEvents;
+  onEventError: (error: unknown) => void;
+}): LoginService {
+  const { uow, reads, guard, policy, clock, events, onEventError } = deps;
+  let lastPurge = 0;
+
+  function challengeView(c: ChallengeRecord): LoginChallenge {
+    const satisfiedKinds = policy.requiredKinds.filter((k) => c.satisfied[k] !== undefined);
+    return {
+      challengeId: c.id,
+      nonce: c.nonce,
+      expiresAt: c.expiresAt,
+      requiredKinds: [...policy.requiredKinds],
+      satisfiedKinds,
+      remainingKinds: remainingKinds(policy, c.satisfied),
+    };
+  }
+
+  function nextChallenge(from: ChallengeRecord, now: Date, patch: Partial<ChallengeRecord>): ChallengeRecord {
+    return {
+      ...from,
+      id: newId('chl'),
+      nonce: newNonce(),
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + policy.challengeTtlSeconds * 1000).toISOString(),
+      ...patch,
+    };
+  }
+
+  // Organization ids and slugs never change once created, so a found one is remembered (unknown ones are not:
+  // an attacker could otherwise fill the map).
+  const organizationIds = new Map<string, string>();
+  async function resolveOrganization(idOrSlug: string) {
+    const known = organizationIds.get(idOrSlug);
+    if (known !== undefined) return known;
+    const org = idOrSlug.startsWith('org_')
+      ? await reads.organizations.findById(idOrSlug)
+      : await reads.organizations.findBySlug(idOrSlug);
+    if (org !== null && organizationIds.size < 10_000) organizationIds.set(idOrSlug, org.id);
+    return org?.id ?? null;
+  }
+
+  async function reminderFor(accountId: string, organizationId: string, verified: VerifiedFactor, at: Date) {
+    if (!policy.requiredKinds.includes('knowledge')) return [];
+    const credential = verified.pin?.credential ?? (await reads.credentials.current(accountId));
+    if (credential === null) return [];
+    const age = passwordAge(credential.createdAt, at, policy.passwordMaxAgeDays);
+    if (!age.reminderDue) return [];
+    emitSafely(onEventError, () =>
+      events.passwordAgeReminder({
+        accountId,
+        organizationId,
+        at: at.toISOString(),
+        credentialAgeDays: age.ageDays,
+        maxAgeDays: policy.passwordMaxAgeDays,
+      }),
+    );
+    const reminder: Reminder = {
+      type: 'password-age',
+      credentialAgeDays: age.ageDays,
+      maxAgeDays: policy.passwordMaxAgeDays,
+      message: `Your PIN has been in use for ${age.ageDays} days; please change it (limit ${policy.passwordMaxAgeDays} days).`,
+    };
+    return [reminder];
+  }
+
+  return {
+    async start(_ctx, raw) {
+      const input = parseInput(loginStartRequestSchema, raw, 'login');
+      const now = clock.now();
+      const identifier = normalizeClientIdentifier(input.identifier);
+      const organizationId = await resolveOrganization(input.organization);
+      const account =
+        organizationId === null || identifier === ''
+          ? null
+          : await reads.accounts.findByIdentifier(organizationId, identifier);
+      // A challenge is issued and stored whether or not the identifier is a client: the flow, its timing and its
+      // responses look the same, and the attempt on a non-client is recorded when the first factor fails (A37.7).
+      const challenge: ChallengeRecord = {
+        id: newId('chl'),
+        purpose: 'login',
+        organizationId,
+        identifier,
+        accountId: account?.id ?? null,
+        sessionId: null,
+        nonce: newNonce(),
+        satisfied: {},
+        usedCredentialIds: [],
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + policy.challengeTtlSeconds * 1000).toISOString(),
+      };
+      // Through the unit of work, so that on SQLite concurrent starts share one commit (group commit).
+      const purge = now.getTime() - lastPurge > 60_000;
+      if (purge) lastPurge = now.getTime();
+      await uow.run(async (s) => {
+        await s.identity.challenges.insert(challenge);
+        if (purge) await s.identity.challenges.purgeExpired(now.toISOString());
+      });
+      return challengeView(challenge);
+    },
+
+    async step(ctx, challengeId, rawFactor) {
+      const proof = parseInput(factorProofSchema, rawFactor, 'factor');
+      const kind = kindOfProof(proof);
+      if (!policy.requiredKinds.includes(kind)) {
+        throw new AppError(
+          'BAD_REQUEST',
+          `This gateway does not use ${kind} factors; it asks for ${policy.requiredKinds.join(' and ')}.`,
+        );
+      }
+      const now = clock.now();
+      const at = now.toISOString();
+      const token = newSessionToken();
+
+      /** Consumes the single-use challenge; a repeated kind gets a fresh challenge and counts for nothing. */
+      async function consume(s: Stores): Promise<Taken> {
+        const c = await s.identity.challenges.take(challengeId);
+        if (c === null || c.purpose !== 'login' || c.expiresAt <= at) return { type: 'expired' };
+        // A36.1: one kind proven twice counts once, and one credential cannot stand for two kinds.
+        const repeat =
+          c.satisfied[kind] !== undefined ||
+          (proof.method === 'device-key' && c.usedCredentialIds.includes(proof.deviceKeyId));
+        if (repeat) {
+          const next = nextChallenge(c, now, {});
+          await s.identity.challenges.insert(next);
+          return { type: 'repeat', next };
+        }
+        const subject = { accountId: c.accountId, organizationId: c.organizationId, identifier: c.identifier };
+        if (c.accountId === null || c.organizationId === null) return { type: 'unknown', c, subject };
+        const reserved = await guard.reserve(s.identity.accounts, c.accountId, at);
+        return reserved === null
+          ? { type: 'locked', c, subject }
+          : { type: 'reserved', c, subject, accountId: c.accountId, organizationId: c.organizationId, reserved };
+      }
+
+      /**
+       * After a good factor: give the reservation back and issue the next challenge, or, when every required kind
+       * is proven, reset the counter and issue the session. A lock that landed meanwhile wins.
+       */
+      async function settle(s: Stores, r: Reserved, verified: VerifiedFactor): Promise<Outcome> {
+        const satisfied = { ...r.c.satisfied, [kind]: at };
+        const complete = remainingKinds(policy, satisfied).length === 0;
+        const ok = complete
+          ? await s.identity.accounts.resetAttempts(r.accountId, at)
+          : await s.identity.accounts.releaseAttempt(r.accountId, at);
+        await s.identity.attempts.record({
+          id: newId('lat'),
+          at,
+          organizationId: r.organizationId,
+          identifier: r.c.identifier,
+          accountId: r.accountId,
+          source: ctx.source,
+          purpose: 'login',
+          factorKind: kind,
+          outcome: ok ? 'success' : 'locked',
+        });
+        if (!ok) return { type: 'failed', subject: r.subject, outcome: 'locked', lockedNow: false };
+        if (verified.pin?.rehashed)
+          await s.identity.credentials.replaceHash(verified.credentialId, verified.pin.rehashed);
+        if (!complete) {
+          const next = nextChallenge(r.c, now, {
+            satisfied,
+            usedCredentialIds: [...r.c.usedCredentialIds, verified.credentialId],
+          });
+          await s.identity.challenges.insert(next);
+          return { type: 'continue', next };
+        }
+        const expiresAt = new Date(now.getTime() + policy.sessionAbsoluteSeconds * 1000).toISOString();
+        await s.identity.sessions.insert({
+          id: newId('ses'),
+          accountId: r.accountId,
+          organizationId: r.organizationId,
+          tokenHash: sessionTokenHash(token),
+          authenticatedAt: satisfied,
+          createdAt: at,
+          lastSeenAt: at,
+          expiresAt,
+          revokedAt: null,
+        });
+        return { type: 'complete', reserved: r, verified, satisfied, expiresAt };
+      }
+
+      /** The outcome of a refused or failed factor, recorded in the transaction `s`. */
+      async function fail(
+        s: Stores,
+        subject: AttemptSubject,
+        reserved: number | null,
+        outcome: FailureOutcome,
+      ): Promise<Outcome> {
+        const lockedNow = await guard.recordFailure(s, ctx, subject, kind, 'login', reserved, outcome);
+        return { type: 'failed', subject, outcome, lockedNow };
+      }
+
+      let outcome: Outcome;
+      if (guard.checksInTransaction(proof)) {
+        // TOTP and device keys: reserve, check, and record the outcome in one transaction (one commit).
+        outcome = await uow.run(async (s) => {
+          const taken = await consume(s);
+          if (taken.type === 'expired' || taken.type === 'repeat') return taken;
+          if (taken.type !== 'reserved') {
+            await guard.burn(proof);
+            return fail(s, taken.subject, null, taken.type === 'unknown' ? 'unknown-identifier' : 'locked');
+          }
+          const verified = await guard.check(s.identity, taken.accountId, proof, bindingOf(taken.c));
+          return verified === null ? fail(s, taken.subject, taken.reserved, 'failure') : settle(s, taken, verified);
+        });
+      } else {
+        // A PIN: the reservation commits before Argon2 runs, so parallel requests see it; no lock is held meanwhile.
+        const taken = await uow.run(consume);
+        if (taken.type === 'expired' || taken.type === 'repeat') {
+          outcome = taken;
+        } else if (taken.type !== 'reserved') {
+          await guard.burn(proof);
+          const why = taken.type === 'unknown' ? 'unknown-identifier' : 'locked';
+          outcome = await uow.run((s) => fail(s, taken.subject, null, why));
+        } else {
+          const verified = await guard.check(null, taken.accountId, proof, bindingOf(taken.c));
+          outcome = await uow.run((s) =>
+            verified === null ? fail(s, taken.subject, taken.reserved, 'failure') : settle(s, taken, verified),
+          );
+        }
+      }
+
+      switch (outcome.type) {
+        case 'expired':
+          throw challengeExpired();
+        case 'repeat':
+          return { status: 'continue', ...challengeView(outcome.next) };
+        case 'continue':
+          return { status: 'continue', ...challengeView(outcome.next) };
+        case 'failed':
+          return guard.failed(ctx, outcome.subject, kind, outcome.outcome, outcome.lockedNow);
+        case 'complete': {
+          const { accountId, organizationId } = outcome.reserved;
+          emitSafely(onEventError, () =>
+            events.loginSucceeded({
+              accountId,
+              organizationId,
+              at,
+              source: ctx.source,
+              factorKinds: policy.requiredKinds.filter((k) => outcome.satisfied[k] !== undefined),
+            }),
+          );
+          const session: IssuedSession = {
+            token,
+            accountId,
+            expiresAt: outcome.expiresAt,
+            idleTimeoutSeconds: policy.sessionIdleSeconds,
+            authenticatedAt: outcome.satisfied,
+          };
+          const reminders = await reminderFor(accountId, organizationId, outcome.verified, now);
+          return { status: 'complete', session, reminders };
+        }
+      }
+    },
+  };
+}

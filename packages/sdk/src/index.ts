@@ -1,0 +1,5 @@
+export * from './admin-client.ts';
+export * from './device-key.ts';
+export * from './gateway-client.ts';
+export * from './gateway-error.ts';
+export type { FetchLike } from './http.ts';
