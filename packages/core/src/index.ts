@@ -11,7 +11,6 @@ export * from './evaluation/evaluation-service.ts';
 export * from './evaluation/evaluation-store.ts';
 export * from './evaluation/register-snapshot.ts';
 export * from './evaluation/rule.ts';
-export * from './evaluation/rules/collector-rules.ts';
 export * from './evaluation/rules/rule-registry.ts';
 export * from './evaluation/taipei-date.ts';
 export * from './evidence/content-type-check.ts';
