@@ -16,7 +16,23 @@ export const defaultCadencePolicy: CadencePolicy = { periodicMonths: 12 };
 
 export type Period = { months: number } | { days: number };
 
+const periodCache = new WeakMap<CatalogNode, Map<number, Period | null>>();
+
+/** The node's period under a policy; cached, since rules ask once per record (100,000 devices). */
 export function periodOf(node: CatalogNode, policy: CadencePolicy = defaultCadencePolicy): Period | null {
+  let byPolicy = periodCache.get(node);
+  if (byPolicy === undefined) {
+    byPolicy = new Map();
+    periodCache.set(node, byPolicy);
+  }
+  const cached = byPolicy.get(policy.periodicMonths);
+  if (cached !== undefined) return cached;
+  const period = computePeriod(node, policy);
+  byPolicy.set(policy.periodicMonths, period);
+  return period;
+}
+
+function computePeriod(node: CatalogNode, policy: CadencePolicy): Period | null {
   const monthsParam = node.parameters.find((p) => /months?$/i.test(p.name) && typeof p.value === 'number');
   switch (node.cadence) {
     case 'daily':
@@ -33,7 +49,16 @@ export function periodOf(node: CatalogNode, policy: CadencePolicy = defaultCaden
   }
 }
 
-/** The date by which a duty last done on `last` must be done again, or null if the node sets no period. */
+const dueCache = new Map<string, string>();
+
+/** The date by which a duty last done on `last` must be done again. Memoized: the same dates recur across records. */
 export function nextDue(last: string, period: Period): string {
-  return 'days' in period ? addDays(last, period.days) : addMonths(last, period.months);
+  const key = 'days' in period ? `${last}+${period.days}d` : `${last}+${period.months}m`;
+  let due = dueCache.get(key);
+  if (due === undefined) {
+    due = 'days' in period ? addDays(last, period.days) : addMonths(last, period.months);
+    if (dueCache.size > 100_000) dueCache.clear();
+    dueCache.set(key, due);
+  }
+  return due;
 }

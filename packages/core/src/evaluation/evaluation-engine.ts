@@ -45,6 +45,7 @@ export interface EvaluationOutcome {
 }
 
 const precedence: ResultStatus[] = ['fail', 'error', 'needs-evidence', 'pass', 'not-applicable'];
+const rankOf: Record<ResultStatus, number> = { fail: 0, error: 1, 'needs-evidence': 2, pass: 3, 'not-applicable': 4 };
 const weights: Record<Obligation, number> = { shall: 3, should: 2, advised: 1 };
 
 export function emptyCounts(): StatusCounts {
@@ -191,7 +192,7 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
     let nextDue: string | null = null;
     for (const v of verdicts) {
       counts[v.status] += 1;
-      const rank = precedence.indexOf(v.status);
+      const rank = rankOf[v.status];
       if (rank < ownRank) {
         ownRank = rank;
         own = v.status;

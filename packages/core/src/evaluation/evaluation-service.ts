@@ -87,14 +87,22 @@ export function createEvaluationService(deps: {
         cadencePolicy: deps.cadencePolicy ?? defaultCadencePolicy,
       });
 
-      const owners = new Map<string, string>();
-      for (const register of registerTypes) {
-        for (const r of snapshot[register] as readonly { id: string; owner: string }[])
-          owners.set(`${register}|${r.id}`, r.owner);
-      }
-      const ownerOf = (r: RuleResult) =>
-        (r.recordType !== null && r.recordId !== null ? owners.get(`${r.recordType}|${r.recordId}`) : undefined) ??
-        'Compliance';
+      // Owners are looked up only for findings opened by this run, so the map is built on first use.
+      let owners: Map<string, string> | undefined;
+      const ownerOf = (r: RuleResult) => {
+        if (owners === undefined) {
+          owners = new Map();
+          for (const register of registerTypes) {
+            const byId = owners;
+            for (const rec of snapshot[register] as readonly { id: string; owner: string }[])
+              byId.set(`${register}|${rec.id}`, rec.owner);
+          }
+        }
+        return (
+          (r.recordType !== null && r.recordId !== null ? owners.get(`${r.recordType}|${r.recordId}`) : undefined) ??
+          'Compliance'
+        );
+      };
       const horizon = addDays(outcome.today, dueSoonDays);
       const kept = outcome.results.filter(
         (r) =>
