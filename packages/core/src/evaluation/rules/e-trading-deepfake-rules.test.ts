@@ -1,30 +1,13 @@
 import { loadCatalog } from '@ntg/catalog';
 import type { RegisterRecord } from '@ntg/contracts';
-import { makeRecord, ruleContextFor, snapshotWith } from '@ntg/test-kit';
+import { makeRecord, ruleHarness, snapshotWith } from '@ntg/test-kit';
 import { describe, expect, it } from 'vitest';
 import type { RegisterSnapshot } from '../register-snapshot.ts';
 import type { RuleContext, Verdict } from '../rule.ts';
 import { deepfakeAttestations, deepfakeRules, eTradingAttestations } from './e-trading-deepfake-rules.ts';
 
 const catalog = loadCatalog('2022-05-11');
-/** Noon in Taipei on the given date. */
-const taipeiNoon = (date: string) => new Date(`${date}T04:00:00.000Z`);
-
-function contextFor(nodeId: string, registers: RegisterSnapshot, today?: string): RuleContext {
-  return ruleContextFor(catalog, nodeId, registers, today === undefined ? {} : { now: taipeiNoon(today) });
-}
-
-function evaluate(
-  nodeId: string,
-  registers: RegisterSnapshot,
-  today?: string,
-  ctx = contextFor(nodeId, registers, today),
-): Verdict[] {
-  const rule = deepfakeRules.find((r) => r.nodeIds.includes(nodeId));
-  if (rule === undefined) throw new Error(`no rule for ${nodeId}`);
-  return rule.evaluate(ctx);
-}
-
+const { contextFor, evaluate } = ruleHarness(catalog, deepfakeRules);
 describe('A40.1 telephone identity verification procedure', () => {
   const procedure = (fields: Partial<RegisterRecord<'procedures'>> = {}) =>
     makeRecord('procedures', { name: 'Voice password check', kind: 'telephone-identity-verification', ...fields });

@@ -1,35 +1,13 @@
 import { loadCatalog } from '@ntg/catalog';
 import type { RegisterRecord } from '@ntg/contracts';
-import { makeRecord, ruleContextFor, snapshotWith } from '@ntg/test-kit';
+import { makeRecord, ruleHarness, snapshotWith } from '@ntg/test-kit';
 import { describe, expect, it } from 'vitest';
 import type { RegisterSnapshot } from '../register-snapshot.ts';
 import type { RuleContext, Verdict } from '../rule.ts';
 import { mobileDeviceAttestations, mobileDeviceRules } from './mobile-device-rules.ts';
 
 const catalog = loadCatalog('2022-05-11');
-/** Noon in Taipei on the given date. */
-const taipeiNoon = (date: string) => new Date(`${date}T04:00:00.000Z`);
-
-function contextFor(nodeId: string, registers: RegisterSnapshot, today?: string): RuleContext {
-  return ruleContextFor(catalog, nodeId, registers, today === undefined ? {} : { now: taipeiNoon(today) });
-}
-
-function evaluate(
-  nodeId: string,
-  registers: RegisterSnapshot,
-  today?: string,
-  ctx = contextFor(nodeId, registers, today),
-): Verdict[] {
-  const rule = mobileDeviceRules.find((r) => r.nodeIds.includes(nodeId));
-  if (rule === undefined) throw new Error(`no rule for ${nodeId}`);
-  return rule.evaluate(ctx);
-}
-
-function verdictFor(verdicts: Verdict[], record: { id: string }): Verdict {
-  const verdict = verdicts.find((v) => v.recordId === record.id);
-  if (verdict === undefined) throw new Error(`no verdict for ${record.id}`);
-  return verdict;
-}
+const { contextFor, evaluate, verdictFor } = ruleHarness(catalog, mobileDeviceRules);
 
 function device(fields: Partial<RegisterRecord<'mobile-devices'>> = {}) {
   return makeRecord('mobile-devices', { name: 'Sales iPad 3', ownership: 'business', holder: 'Mei Chen', ...fields });

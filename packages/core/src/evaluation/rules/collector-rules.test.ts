@@ -1,0 +1,345 @@
+import { loadCatalog } from '@ntg/catalog';
+import type { CollectorRun, NmapImportSummary, RegisterRecord, TlsScanSummary } from '@ntg/contracts';
+import { makeRecord, ruleContextFor, snapshotWith } from '@ntg/test-kit';
+import { describe, expect, it } from 'vitest';
+import { collectorFactsFrom } from '../../collectors/runs/collector-facts.ts';
+import type { RegisterSnapshot } from '../register-snapshot.ts';
+import type { Verdict } from '../rule.ts';
+import { cloudRules } from './cloud-rules.ts';
+import { collectorChecks, collectorVerdicts, mergeCollectorVerdicts } from './collector-rules.ts';
+import { iotRules } from './iot-rules.ts';
+
+const catalog = loadCatalog('2022-05-11', 'en');
+
+function run(
+  kind: CollectorRun['kind'],
+  target: string,
+  summary: object,
+  startedAt = '2026-06-14T02:00:00.000Z',
+): CollectorRun {
+  return {
+    id: `crun_${target
+      .replace(/[^a-z0-9]/g, '')
+      .padEnd(12, '0')
+      .slice(0, 20)}`,
+    organizationId: 'org_test000000000000',
+    kind,
+    target,
+    status: 'ok',
+    startedAt,
+    finishedAt: startedAt,
+    rawSha256: '0'.repeat(64),
+    evidenceId: 'evd_0000000000000000',
+    actor: 'user:test',
+    summary: summary as Record<string, unknown>,
+    error: null,
+  };
+}
+
+function networkScan(partial: Partial<NmapImportSummary>): CollectorRun {
+  const summary: NmapImportSummary = {
+    scanner: { version: '7.94', args: 'nmap -sV', startedAt: '2026-06-14T02:00:00.000Z' },
+    vantage: 'intranet',
+    scanned: [{ protocol: 'tcp', ports: '0-65535' }],
+    hostsUp: 0,
+    matched: [],
+    discovered: [],
+    retiredSeen: [],
+    ambiguous: [],
+    problems: [],
+    ...partial,
+  };
+  return run('nmap-import', 'scan.xml', summary);
+}
+
+function tlsScan(summary: Omit<TlsScanSummary, 'sni'>): CollectorRun {
+  return run('tls-scan', summary.endpoint, { sni: null, ...summary });
+}
+
+const host = (ip: string, mac?: string) => ({
+  addresses: [ip],
+  macAddresses: mac === undefined ? [] : [mac],
+  vendor: null,
+  hostnames: [],
+  openPorts: [{ port: 23, protocol: 'tcp' as const, service: 'telnet', banner: null }],
+  osGuess: null,
+});
+
+/** Runs a node's own rule and its collector checks, merged as the engine does after the lead's patch. */
+function evaluate(nodeId: string, registers: RegisterSnapshot, runs: { network?: CollectorRun; tls?: CollectorRun[] }) {
+  const ctx = ruleContextFor(catalog, nodeId, registers);
+  const facts = collectorFactsFrom({ latestNetworkScan: runs.network ?? null, tlsScans: runs.tls ?? [] });
+  const rule = [...cloudRules, ...iotRules].find((r) => r.nodeIds.includes(nodeId));
+  const own: Verdict[] = rule === undefined ? [] : rule.evaluate(ctx);
+  return mergeCollectorVerdicts(own, collectorVerdicts(collectorChecks, ctx, facts));
+}
+
+type Device = RegisterRecord<'iot-devices'>;
+const printer = (fields: Partial<Device> = {}) =>
+  makeRecord('iot-devices', {
+    name: 'Printer 3F',
+    kind: 'printer',
+    purpose: 'printing',
+    location: '3F',
+    ipAddresses: ['10.20.0.15'],
+    macAddresses: ['3c:52:82:aa:bb:cc'],
+    physicalAccessControlled: true,
+    ...fields,
+  });
+
+describe('A23: devices on the network that the inventory does not hold', () => {
+  // The yearly list review is recorded, so the node's own organization-level verdict is about that measure record
+  // and the scan's verdict stands on its own.
+  const review = makeRecord('measures', {
+    kind: 'iot-inventory-review',
+    implemented: true,
+    lastVerifiedDate: '2026-03-01',
+  });
+
+  it('fails with the number of hosts no record matches, naming them', () => {
+    const registers = snapshotWith({ 'iot-devices': [printer()], measures: [review] });
+    const scan = networkScan({ discovered: [host('10.20.0.40', '00:11:22:33:44:55'), host('10.20.0.41')] });
+    const verdicts = evaluate('A23', registers, { network: scan });
+    const organization = verdicts.find((v) => v.recordType === undefined && v.status === 'fail');
+    expect(organization?.reason).toMatch(
+      /^2 devices on the network are not in the IoT inventory \(the network scan of 2026-06-14\): 10\.20\.0\.40, 10\.20\.0\.41/,
+    );
+  });
+
+  it('passes once the discovered device is recorded, without a new scan', () => {
+    const scan = networkScan({ discovered: [host('10.20.0.40', '00:11:22:33:44:55')] });
+    const recorded = printer({
+      name: 'Camera lobby',
+      ipAddresses: ['10.20.0.40'],
+      macAddresses: ['00:11:22:33:44:55'],
+    });
+    const verdicts = evaluate('A23', snapshotWith({ 'iot-devices': [printer(), recorded], measures: [review] }), {
+      network: scan,
+    });
+    expect(verdicts.some((v) => v.status === 'fail' && /not in the IoT inventory/.test(v.reason))).toBe(false);
+    expect(verdicts.some((v) => /Every one of the 1 hosts/.test(v.reason))).toBe(true);
+  });
+
+  it('says "1 device … is" for one', () => {
+    const verdicts = evaluate('A23', snapshotWith({ 'iot-devices': [printer()], measures: [review] }), {
+      network: networkScan({ discovered: [host('10.20.0.40')] }),
+    });
+    expect(verdicts.some((v) => /^1 device on the network is not in the IoT inventory/.test(v.reason))).toBe(true);
+  });
+
+  it('joins the list-update verdict when no review is recorded: one organization-level finding with both reasons', () => {
+    const verdicts = evaluate('A23', snapshotWith({ 'iot-devices': [printer()] }), {
+      network: networkScan({ discovered: [host('10.20.0.40')] }),
+    });
+    const organization = verdicts.filter((v) => v.recordType === undefined);
+    expect(organization).toHaveLength(1);
+    expect(organization[0]?.status).toBe('fail');
+    expect(organization[0]?.reason).toMatch(
+      /Update of the IoT equipment list \(A23\): no date recorded\. 1 device on the network/,
+    );
+  });
+
+  it('adds nothing before any network scan', () => {
+    const registers = snapshotWith({ 'iot-devices': [printer()] });
+    expect(evaluate('A23', registers, {})).toEqual(iotRules[0]?.evaluate(ruleContextFor(catalog, 'A23', registers)));
+  });
+});
+
+describe('A30: exception equipment still reachable from the intranet', () => {
+  const excepted = printer({
+    name: 'Old fax',
+    exception: 'unfixable-defect',
+    exceptionDisconnected: true,
+    replacementPlanDate: '2026-12-31',
+  });
+
+  it('fails a device the register calls disconnected when the intranet scan reached it', () => {
+    const scan = networkScan({
+      matched: [
+        {
+          deviceId: excepted.id,
+          deviceName: excepted.name,
+          matchedBy: 'mac',
+          addresses: ['10.20.0.15'],
+          macAddresses: ['3c:52:82:aa:bb:cc'],
+          openPorts: host('x').openPorts,
+          defaultCredentials: [],
+          updated: true,
+        },
+      ],
+    });
+    const [verdict] = evaluate('A30', snapshotWith({ 'iot-devices': [excepted] }), { network: scan });
+    expect(verdict).toMatchObject({ status: 'fail', recordId: excepted.id });
+    expect(verdict?.reason).toMatch(
+      /answered the intranet network scan of 2026-06-14 at 10\.20\.0\.15 with 23\/tcp open: it is still reachable from the intranet/,
+    );
+    // The register's own answer stays visible beside the observation only when it is not a pass.
+    expect(verdict?.reason).not.toMatch(/is disconnected from the Internet/);
+  });
+
+  it('passes a device the scan did not reach, and ignores a scan from inside a segment', () => {
+    const seen = networkScan({ discovered: [] });
+    expect(evaluate('A30', snapshotWith({ 'iot-devices': [excepted] }), { network: seen })[0]).toMatchObject({
+      status: 'pass',
+    });
+    const fromSegment = networkScan({ vantage: 'segment', discovered: [host('10.20.0.15', '3c:52:82:aa:bb:cc')] });
+    expect(
+      evaluate('A30', snapshotWith({ 'iot-devices': [excepted] }), { network: fromSegment })[0]?.reason,
+    ).not.toMatch(/reachable/);
+  });
+});
+
+describe('A5.3: the TLS scan of a cloud service endpoint', () => {
+  const service = (fields: Partial<RegisterRecord<'cloud-services'>> = {}) =>
+    makeRecord('cloud-services', {
+      name: 'Trade archive',
+      provider: 'Example Cloud',
+      serviceModel: 'SaaS',
+      transferProtocols: ['HTTPS'],
+      endpoint: 'archive.example.com:443',
+      ...fields,
+    });
+  const scan = (verdicts: TlsScanSummary['verdicts'], result: TlsScanSummary['result'] = 'fail') =>
+    tlsScan({
+      endpoint: 'archive.example.com:443',
+      result,
+      verdicts,
+      nodeId: 'A5.3',
+      recordId: null,
+      accepted: ['TLSv1.0', 'TLSv1.2'],
+    });
+
+  it('fails a service whose endpoint accepts TLS below 1.2, though its record says HTTPS', () => {
+    const s = service();
+    const [verdict] = evaluate('A5.3', snapshotWith({ 'cloud-services': [s] }), {
+      tls: [
+        scan([
+          {
+            code: 'PROTOCOL_BELOW_TLS12',
+            severity: 'high',
+            message: 'server accepts TLSv1.0; Directions A35.1 requires TLS 1.2 or later',
+          },
+        ]),
+      ],
+    });
+    expect(verdict).toMatchObject({ status: 'fail', recordId: s.id });
+    expect(verdict?.reason).toMatch(
+      /its endpoint archive\.example\.com:443 server accepts TLSv1\.0 \(the TLS scan of 2026-06-14\)/,
+    );
+  });
+
+  it('fails a TLS 1.2 suite without ECDHE', () => {
+    const [verdict] = evaluate('A5.3', snapshotWith({ 'cloud-services': [service()] }), {
+      tls: [
+        scan([
+          {
+            code: 'TLS12_SUITE_WITHOUT_ECDHE',
+            severity: 'high',
+            message:
+              'server accepts TLS_RSA_WITH_AES_128_GCM_SHA256 over TLS 1.2, whose key exchange is RSA, not ECDHE',
+          },
+        ]),
+      ],
+    });
+    expect(verdict?.status).toBe('fail');
+  });
+
+  it('passes a clean endpoint and reports certificate problems without failing A5.3 on them', () => {
+    const [clean] = evaluate('A5.3', snapshotWith({ 'cloud-services': [service()] }), { tls: [scan([], 'pass')] });
+    expect(clean).toMatchObject({ status: 'pass' });
+    const [noted] = evaluate('A5.3', snapshotWith({ 'cloud-services': [service()] }), {
+      tls: [scan([{ code: 'CERT_EXPIRED', severity: 'critical', message: 'server certificate "CN=x" expired' }])],
+    });
+    expect(noted?.status).toBe('pass');
+    expect(noted?.reason).toMatch(/Also seen: server certificate "CN=x" expired/);
+  });
+
+  it('is an error, never a pass, when the scan could not complete', () => {
+    const [verdict] = evaluate('A5.3', snapshotWith({ 'cloud-services': [service()] }), {
+      tls: [
+        scan(
+          [
+            {
+              code: 'SCAN_INCOMPLETE',
+              severity: 'error',
+              message: 'scan did not complete: cannot connect: ECONNREFUSED',
+            },
+          ],
+          'error',
+        ),
+      ],
+    });
+    expect(verdict?.status).toBe('error');
+  });
+
+  it("keeps the record's own failure and adds the scan's in one verdict, one finding", () => {
+    const s = service({ transferProtocols: ['HTTPS', 'FTP'] });
+    const verdicts = evaluate('A5.3', snapshotWith({ 'cloud-services': [s] }), {
+      tls: [scan([{ code: 'PROTOCOL_BELOW_TLS12', severity: 'high', message: 'server accepts TLSv1.1' }])],
+    });
+    expect(verdicts).toHaveLength(1);
+    expect(verdicts[0]?.reason).toMatch(/unencrypted FTP.*server accepts TLSv1\.1/);
+  });
+
+  it("leaves terminated and private services out, as the node's own rule does", () => {
+    const verdicts = evaluate('A5.3', snapshotWith({ 'cloud-services': [service({ terminated: true })] }), {
+      tls: [scan([{ code: 'PROTOCOL_BELOW_TLS12', severity: 'high', message: 'server accepts TLSv1.0' }])],
+    });
+    expect(verdicts.map((v) => v.status)).toEqual(['not-applicable']);
+  });
+});
+
+describe('A35.1: the latest TLS scans of the trading endpoints', () => {
+  it('fails naming each failing endpoint, passes when all pass', () => {
+    const ctx = ruleContextFor(catalog, 'A35.1', snapshotWith({}));
+    const failing = collectorFactsFrom({
+      latestNetworkScan: null,
+      tlsScans: [
+        tlsScan({
+          endpoint: 'trade.example.com.tw:443',
+          result: 'fail',
+          verdicts: [{ code: 'PROTOCOL_BELOW_TLS12', severity: 'high', message: 'server accepts TLSv1.0' }],
+          nodeId: 'A35.1',
+          recordId: null,
+          accepted: ['TLSv1.0'],
+        }),
+        tlsScan({
+          endpoint: 'api.example.com.tw:443',
+          result: 'pass',
+          verdicts: [],
+          nodeId: 'A35.1',
+          recordId: null,
+          accepted: ['TLSv1.3'],
+        }),
+      ],
+    });
+    const [verdict] = collectorVerdicts(collectorChecks, ctx, failing);
+    expect(verdict?.status).toBe('fail');
+    expect(verdict?.reason).toMatch(/^1 of 2 trading endpoints fail its latest TLS scan: trade\.example\.com\.tw:443/);
+  });
+});
+
+describe('merging observed verdicts', () => {
+  it('lets the worse status win and keeps both reasons; a check that throws is an error', () => {
+    const merged = mergeCollectorVerdicts(
+      [{ status: 'needs-evidence', reason: 'Not yet attested.' }],
+      [{ status: 'fail', reason: 'Scan failed.' }],
+    );
+    expect(merged).toEqual([{ status: 'fail', reason: 'Not yet attested. Scan failed.', dueDate: null }]);
+    const ctx = ruleContextFor(catalog, 'A23', snapshotWith({}));
+    const broken = collectorVerdicts(
+      [
+        {
+          nodeIds: ['A23'],
+          observes: [],
+          evaluate: () => {
+            throw new Error('boom');
+          },
+        },
+      ],
+      ctx,
+      collectorFactsFrom({ latestNetworkScan: null, tlsScans: [] }),
+    );
+    expect(broken).toEqual([{ status: 'error', reason: 'A collector check for A23 failed: boom' }]);
+  });
+});
