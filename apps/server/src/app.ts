@@ -99,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The reference page runs under helmet's policy above (scripts from 'self' only, inline styles allowed for its CSS-in-JS).
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Until the browser console is served here, the root leads a person to the API reference.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/docs/', 302));
 
   installMetrics(app, deps.metrics);
   const { services } = deps;

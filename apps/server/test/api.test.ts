@@ -35,6 +35,12 @@ describe.each(testDatabaseKinds())('HTTP API on $name', (kind) => {
       );
     });
 
+    it('leads a browser at the root to the API reference', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/' });
+      expect(res.statusCode).toBe(302);
+      expect(res.headers.location).toBe('/api/docs/');
+    });
+
     it('serves the browsable API reference at /api/docs', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/api/docs/' });
       expect(res.statusCode).toBe(200);
