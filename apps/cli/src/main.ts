@@ -7,9 +7,11 @@ import { type CliContext, type CliIo, exitStatus } from './cli-io.ts';
 import { assessCommand, CliUsageError } from './commands/assess-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
 import { catalogCommand } from './commands/catalog-command.ts';
+import { collectorCommands, collectorImportCommands } from './commands/collector-commands.ts';
 import { evidenceCommand } from './commands/evidence-command.ts';
 import { importExportCommands } from './commands/import-export-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
+import { monitorCommand } from './commands/monitor-command.ts';
 import { orgCommand } from './commands/org-command.ts';
 
 function oneLine(text: string): string {
@@ -52,7 +54,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }),
   );
   program.addCommand(migrateCommand(ctx));
+  program.addCommand(monitorCommand(ctx));
   for (const command of importExportCommands(ctx)) program.addCommand(command);
+  // `ntg import nmap|mdm` are subcommands of the bundle import: `ntg import FILE` keeps working.
+  const importCommand = program.commands.find((c) => c.name() === 'import');
+  for (const command of collectorImportCommands(ctx)) importCommand?.addCommand(command);
+  for (const command of collectorCommands(ctx, (code) => {
+    exitCode = code;
+  }))
+    program.addCommand(command);
   // Commands built apart do not inherit settings: every level throws instead of exiting, and writes usage
   // errors as one line through the injected streams.
   const configure = (cmd: Command): void => {

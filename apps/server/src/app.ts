@@ -17,12 +17,14 @@ import { installErrorHandling } from './http/error-handler.ts';
 import { installMetrics, metricsRoute } from './http/metrics.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
+import { collectorRoutes } from './routes/collector-routes.ts';
 import { evaluationRoutes } from './routes/evaluation-routes.ts';
 import { evidenceRoutes } from './routes/evidence-routes.ts';
 import type { GatewayServices } from './routes/gateway-routes.ts';
 import { gatewayRoutes } from './routes/gateway-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { importExportRoutes } from './routes/import-export-routes.ts';
+import { monitoringRoutes } from './routes/monitoring-routes.ts';
 import { organizationRoutes } from './routes/organization-routes.ts';
 import { registerRoutes } from './routes/register-routes.ts';
 import type { Services } from './wiring/services.ts';
@@ -131,7 +133,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         registerCsv: services.registerCsv,
       }),
     );
+    await scope.register(monitoringRoutes({ organizations: services.organizations, monitoring: services.monitoring }));
     await scope.register(evidenceRoutes({ organizations: services.organizations, evidence: services.evidence }));
+    await scope.register(
+      collectorRoutes({
+        organizations: services.organizations,
+        collectorRuns: services.collectorRuns,
+        nmapImport: services.nmapImport,
+        mdmImport: services.mdmImport,
+        appPackages: services.appPackages,
+        tlsScans: services.tlsScans,
+        maxEvidenceBytes: services.evidence.maxBytes,
+      }),
+    );
     await scope.register(
       auditRoutes({ organizations: services.organizations, auditStore: services.stores.audit, audit: services.audit }),
     );

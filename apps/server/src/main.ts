@@ -6,8 +6,11 @@ import { buildApp } from './app.ts';
 import { ConfigError } from './config/config.ts';
 import { secretsFilePath } from './config/secrets.ts';
 import { createEvaluationScheduler } from './scheduling/evaluation-scheduler.ts';
+import { createNotificationScheduler } from './scheduling/notification-scheduler.ts';
+import { scanAllCloudEndpoints } from './wiring/collector-services.ts';
 import { ensureDemoOrganization } from './wiring/demo-organization.ts';
 import { createGatewayServices } from './wiring/gateway-wiring.ts';
+import { createNotificationServices, defaultNotificationDir } from './wiring/notification-services.ts';
 import { openRuntime } from './wiring/runtime.ts';
 
 async function main(): Promise<void> {
@@ -29,10 +32,39 @@ async function main(): Promise<void> {
     logger,
   });
   services.changes.subscribe(scheduler);
+  // Directions A5.3: the endpoint of every cloud service in use is scanned daily; a regression becomes a finding.
+  const cloudScans = setInterval(() => {
+    scanAllCloudEndpoints(services)
+      .then((outcomes) => {
+        for (const o of outcomes) {
+          if (o.error !== undefined)
+            logger.error({ err: o.error, organizationId: o.organizationId }, 'cloud TLS scans failed');
+          else
+            logger.info(
+              { organizationId: o.organizationId, scanned: o.outcome?.results.length },
+              'cloud TLS scans finished',
+            );
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'cloud TLS scans failed'));
+  }, 24 * 3_600_000);
+  cloudScans.unref();
+  // Directions A38.2: logins and locks notify the account owner through the outbox; the file sink is the embedded default.
+  const notifications = createNotificationServices(handle, runtime.clock, {
+    fileDir: defaultNotificationDir(config.dataDir),
+    fileFallback: config.database.kind === 'sqlite',
+  });
+  const notificationScheduler = createNotificationScheduler({
+    dispatcher: notifications.dispatcher,
+    logger,
+    batchSize: 50,
+  });
   const gateway =
     config.role === 'console'
       ? undefined
-      : createGatewayServices(handle, runtime.secrets, runtime.clock, config.gateway);
+      : createGatewayServices(handle, runtime.secrets, runtime.clock, config.gateway, {
+          events: notifications.identityEvents,
+        });
   const app = await buildApp({
     services,
     ...(gateway === undefined ? {} : { gateway }),
@@ -55,9 +87,12 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     force.unref();
+    clearInterval(cloudScans);
     app
       .close()
       .then(() => scheduler.stop())
+      .then(() => notificationScheduler.stop())
+      .then(() => notifications.identityEvents.flush())
       .then(() => runtime.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
@@ -70,6 +105,7 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ host: config.host, port: config.port });
   scheduler.start();
+  notificationScheduler.start();
   const tokenSource = config.givenSecrets.apiToken ? 'NTG_API_TOKEN' : `"apiToken" in ${secretsFilePath(config)}`;
   logger.info({ address, role: config.role, apiDocs: `${address}/api/docs` }, 'NewTech Guard is listening');
   logger.info(`API token for /api/v1/organizations…: ${tokenSource}`);

@@ -7,6 +7,9 @@ import * as m20261128_0200 from './migrations/2026_11_28_0200_create_register_re
 import * as m20261128_0210 from './migrations/2026_11_28_0210_create_evidence.ts';
 import * as m20261128_0220 from './migrations/2026_11_28_0220_create_evaluation_and_findings.ts';
 import * as m20261128_0300 from './migrations/2026_11_28_0300_create_identity.ts';
+import * as m20261128_0400 from './migrations/2026_11_28_0400_create_collector_runs.ts';
+import * as m20261128_0500 from './migrations/2026_11_28_0500_create_notifications.ts';
+import * as m20261128_0510 from './migrations/2026_11_28_0510_create_monitoring_reports.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
 
@@ -18,6 +21,9 @@ const migrations: Record<string, MigrationModule> = {
   '2026_11_28_0210_create_evidence': m20261128_0210,
   '2026_11_28_0220_create_evaluation_and_findings': m20261128_0220,
   '2026_11_28_0300_create_identity': m20261128_0300,
+  '2026_11_28_0400_create_collector_runs': m20261128_0400,
+  '2026_11_28_0500_create_notifications': m20261128_0500,
+  '2026_11_28_0510_create_monitoring_reports': m20261128_0510,
 };
 
 export const migrationNames = Object.keys(migrations);

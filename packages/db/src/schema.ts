@@ -226,6 +226,68 @@ export interface LoginAttemptsTable {
   outcome: string;
 }
 
+// Collector runs (migration 2026_11_28_0400_create_collector_runs).
+export interface CollectorRunsTable {
+  organization_id: string;
+  id: string;
+  kind: string;
+  target: string;
+  status: string;
+  started_at: string;
+  finished_at: string;
+  raw_sha256: string;
+  evidence_id: string | null;
+  actor: string;
+  summary: string;
+  error: string | null;
+}
+
+// Notifications (migration 2026_11_28_0500_create_notifications).
+export interface NotificationChannelsTable {
+  organization_id: string;
+  account_id: string;
+  channel: string;
+  recipient: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotificationsOutboxTable {
+  organization_id: string;
+  id: string;
+  account_id: string;
+  channel: string;
+  recipient: string;
+  kind: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  claim_token: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface NotificationDeliveriesTable {
+  organization_id: string;
+  notification_id: string;
+  attempt: number;
+  at: string;
+  outcome: string;
+  error: string | null;
+}
+
+// Daily failed-login analysis (migration 2026_11_28_0510_create_monitoring_reports).
+export interface MonitoringReportsTable {
+  organization_id: string;
+  id: string;
+  date: string;
+  generated_at: string;
+  summary: string;
+  sha256: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   audit_entries: AuditEntriesTable;
@@ -246,6 +308,11 @@ export interface Database {
   login_challenges: LoginChallengesTable;
   client_sessions: ClientSessionsTable;
   login_attempts: LoginAttemptsTable;
+  collector_runs: CollectorRunsTable;
+  notification_channels: NotificationChannelsTable;
+  notifications_outbox: NotificationsOutboxTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  monitoring_reports: MonitoringReportsTable;
 }
 
 export type { Generated };

@@ -1,10 +1,14 @@
 import type {
   AttestationStore,
   AuditStore,
+  CollectorRunStore,
   EvaluationStore,
   EvidenceStore,
   FindingStore,
   IdentityStores,
+  MonitoringStore,
+  NotificationChannelStore,
+  NotificationStore,
   OrganizationStore,
   RecordStore,
   UnitOfWork,
@@ -15,10 +19,13 @@ import type { DialectCapabilities } from './dialect.ts';
 import type { Database } from './schema.ts';
 import { createAttestationStore } from './stores/attestation-store.ts';
 import { createAuditStore } from './stores/audit-store.ts';
+import { createCollectorRunStore } from './stores/collector-run-store.ts';
 import { createEvaluationStore } from './stores/evaluation-store.ts';
 import { createEvidenceStore } from './stores/evidence-store.ts';
 import { createFindingStore } from './stores/finding-store.ts';
 import { createIdentityStores } from './stores/identity-stores.ts';
+import { createMonitoringStore } from './stores/monitoring-store.ts';
+import { createNotificationChannelStore, createNotificationStore } from './stores/notification-store.ts';
 import { createOrganizationStore } from './stores/organization-store.ts';
 import { createRecordStore } from './stores/record-store.ts';
 
@@ -32,6 +39,10 @@ export interface Stores {
   attestations: AttestationStore;
   identity: IdentityStores;
   evidence: EvidenceStore;
+  collectorRuns: CollectorRunStore;
+  notifications: NotificationStore;
+  notificationChannels: NotificationChannelStore;
+  monitoring: MonitoringStore;
 }
 
 export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
@@ -44,6 +55,10 @@ export function createStores(db: Kysely<Database>, dialect: DialectCapabilities)
     attestations: createAttestationStore(db),
     identity: createIdentityStores(db, dialect),
     evidence: createEvidenceStore(db),
+    collectorRuns: createCollectorRunStore(db),
+    notifications: createNotificationStore(db),
+    notificationChannels: createNotificationChannelStore(db),
+    monitoring: createMonitoringStore(db),
   };
 }
 

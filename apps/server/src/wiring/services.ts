@@ -6,6 +6,7 @@ import {
   allRules,
   type CatalogService,
   type Clock,
+  collectorChecks,
   createAttestationService,
   createAuditTrail,
   createCatalogService,
@@ -17,6 +18,7 @@ import {
   type EvaluationService,
   type EvidenceService,
   type FindingService,
+  type MonitoringService,
   type OrganizationService,
   type RecordChangeListener,
   type RegisterService,
@@ -30,7 +32,9 @@ import {
   type Stores,
 } from '@ntg/db';
 import type { Secrets } from '../config/config.ts';
+import { type CollectorServices, createCollectorServices } from './collector-services.ts';
 import { createImportExportServices, type ImportExportServices } from './import-export-services.ts';
+import { createMonitoringServices } from './monitoring-services.ts';
 
 /** Fans a "records changed" signal out to whoever subscribed (the evaluation scheduler in the server). */
 export interface ChangeNotifier extends RecordChangeListener {
@@ -55,7 +59,8 @@ export interface EvidenceOptions {
   maxBytes?: number | undefined;
 }
 
-export interface Services extends ImportExportServices {
+export interface Services extends ImportExportServices, CollectorServices {
+  monitoring: MonitoringService;
   catalog: CatalogService;
   organizations: OrganizationService;
   registers: RegisterService;
@@ -93,10 +98,12 @@ export function createServices(
     ...(evidenceOptions.maxBytes === undefined ? {} : { maxBytes: evidenceOptions.maxBytes }),
   });
   const organizations = createOrganizationService({ uow, organizations: stores.organizations, audit, clock });
+  const registers = createRegisterService({ uow, records: stores.records, audit, clock, listener: changes });
+  const collectors = createCollectorServices({ uow, stores, evidence, registers, audit, clock, listener: changes });
   return {
     catalog,
     organizations,
-    registers: createRegisterService({ uow, records: stores.records, audit, clock, listener: changes }),
+    registers,
     evaluation: createEvaluationService({
       uow,
       reads: {
@@ -105,9 +112,11 @@ export function createServices(
         attestations: stores.attestations,
         evaluations: stores.evaluations,
         evidenceIndex: (organizationId, today) => evidence.evidenceIndex(organizationId, today),
+        collectorFacts: (organizationId) => collectors.collectorRuns.facts(organizationId),
       },
       catalog: currentCatalog,
       rules: allRules,
+      collectorChecks,
       attestationSpecs: allAttestationSpecs,
       audit,
       clock,
@@ -126,6 +135,8 @@ export function createServices(
     audit,
     changes,
     stores,
+    ...collectors,
+    ...createMonitoringServices({ uow, stores, audit, clock }),
     ...createImportExportServices({
       uow,
       stores,

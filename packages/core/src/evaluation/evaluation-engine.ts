@@ -1,10 +1,12 @@
 import type { Catalog } from '@ntg/catalog';
 import type { NodeAssessment, Obligation, Organization, ResultStatus, RuleResult, StatusCounts } from '@ntg/contracts';
+import type { CollectorFacts } from '../collectors/runs/collector-facts.ts';
 import { applicabilityOf } from '../organizations/applicability.ts';
 import type { Attestation } from './attestation.ts';
 import type { CadencePolicy } from './cadence.ts';
 import type { EvidenceIndex, RegisterSnapshot } from './register-snapshot.ts';
 import type { AttestationSpec, Rule, RuleContext, Verdict } from './rule.ts';
+import { type CollectorCheck, collectorVerdicts, mergeCollectorVerdicts } from './rules/collector-rules.ts';
 import { taipeiDate } from './taipei-date.ts';
 
 export interface EngineInput {
@@ -17,6 +19,12 @@ export interface EngineInput {
   rules: readonly Rule[];
   attestationSpecs: readonly AttestationSpec[];
   cadencePolicy: CadencePolicy;
+  /**
+   * What collectors observed, and the checks over it (docs/adr/0011): their verdicts join a node's own rule or
+   * attestation. Without facts, no check runs.
+   */
+  collectorFacts?: CollectorFacts;
+  collectorChecks?: readonly CollectorCheck[];
 }
 
 export interface Scores {
@@ -140,16 +148,16 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
     }
 
     let verdicts: Verdict[];
+    const ctx: RuleContext = {
+      organization,
+      node,
+      now,
+      today,
+      registers: input.registers,
+      evidence: input.evidence,
+      cadencePolicy: input.cadencePolicy,
+    };
     if (rule !== undefined) {
-      const ctx: RuleContext = {
-        organization,
-        node,
-        now,
-        today,
-        registers: input.registers,
-        evidence: input.evidence,
-        cadencePolicy: input.cadencePolicy,
-      };
       try {
         verdicts = rule.evaluate(ctx);
         if (verdicts.length === 0)
@@ -182,6 +190,10 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
       continue;
     } else {
       verdicts = [{ status: 'error', reason: `${node.id} has no rule and no attestation: it cannot be evaluated.` }];
+    }
+    // Observations join the node's own verdicts (a record's verdict keeps one finding, with every reason).
+    if (input.collectorFacts !== undefined && input.collectorChecks !== undefined) {
+      verdicts = mergeCollectorVerdicts(verdicts, collectorVerdicts(input.collectorChecks, ctx, input.collectorFacts));
     }
 
     // Only results a person may act on become result rows: every non-pass, and passes that carry a due date. The

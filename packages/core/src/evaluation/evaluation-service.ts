@@ -2,6 +2,7 @@ import type { Catalog } from '@ntg/catalog';
 import { type RuleResult, registerTypes } from '@ntg/contracts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import type { ActorContext, AuditTrail } from '../audit/audit-trail.ts';
+import type { CollectorFacts } from '../collectors/runs/collector-facts.ts';
 import type { FindingStore } from '../findings/finding-store.ts';
 import { syncFindings } from '../findings/finding-sync.ts';
 import type { OrganizationStore } from '../organizations/organization-store.ts';
@@ -17,6 +18,7 @@ import { evaluateOrganization } from './evaluation-engine.ts';
 import type { EvaluationRun, EvaluationStore, RunTrigger } from './evaluation-store.ts';
 import type { EvidenceIndex, RegisterSnapshot } from './register-snapshot.ts';
 import type { AttestationSpec, Rule } from './rule.ts';
+import type { CollectorCheck } from './rules/collector-rules.ts';
 import { addDays, taipeiDate } from './taipei-date.ts';
 
 interface Stores {
@@ -39,6 +41,8 @@ export interface EvaluationReads {
   attestations: Pick<AttestationStore, 'latestByNode'>;
   evidenceIndex(organizationId: string, today: string): Promise<EvidenceIndex>;
   evaluations: Pick<EvaluationStore, 'latestRun'>;
+  /** What collectors observed (docs/adr/0011); without it, collector checks add nothing. */
+  collectorFacts?(organizationId: string): Promise<CollectorFacts>;
 }
 
 /** Reads every register of an organization into the snapshot rules evaluate. */
@@ -65,6 +69,7 @@ export function createEvaluationService(deps: {
   audit: AuditTrail;
   clock: Clock;
   cadencePolicy?: CadencePolicy;
+  collectorChecks?: readonly CollectorCheck[];
 }): EvaluationService {
   const { uow, reads, audit, clock } = deps;
 
@@ -85,6 +90,9 @@ export function createEvaluationService(deps: {
         rules: deps.rules,
         attestationSpecs: deps.attestationSpecs,
         cadencePolicy: deps.cadencePolicy ?? defaultCadencePolicy,
+        ...(reads.collectorFacts === undefined || deps.collectorChecks === undefined
+          ? {}
+          : { collectorFacts: await reads.collectorFacts(organizationId), collectorChecks: deps.collectorChecks }),
       });
 
       // Owners are looked up only for findings opened by this run, so the map is built on first use.

@@ -2,8 +2,6 @@ import { loadCatalog } from '@ntg/catalog';
 import type { RegisterRecord } from '@ntg/contracts';
 import { makeRecord, ruleHarness, snapshotWith } from '@ntg/test-kit';
 import { describe, expect, it } from 'vitest';
-import type { RegisterSnapshot } from '../register-snapshot.ts';
-import type { RuleContext, Verdict } from '../rule.ts';
 import { mobileDeviceAttestations, mobileDeviceRules } from './mobile-device-rules.ts';
 
 const catalog = loadCatalog('2022-05-11');

@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import {
+  type Clock,
+  createFileNotificationAdapter,
+  createNotificationDispatcher,
+  createNotificationOutbox,
+  createOutboxIdentityEvents,
+  createWebhookNotificationAdapter,
+  type NotificationAdapter,
+  type NotificationChannel,
+  type NotificationDispatcher,
+  type NotificationOutbox,
+  type OutboxIdentityEvents,
+} from '@ntg/core';
+import { createStores, createUnitOfWork, type DatabaseHandle } from '@ntg/db';
+import { createSmtpNotificationAdapter, type SmtpOptions } from '../notifications/smtp-notification-adapter.ts';
+
+export interface NotificationOptions {
+  /** Folder of the file sink (the embedded default: `<data dir>/notifications`). */
+  fileDir: string;
+  /** Signs webhook bodies (HMAC-SHA256); without it the webhook channel is not offered. */
+  webhookSecret?: Buffer;
+  webhookTimeoutMs?: number;
+  /** Without it the email channel is not offered. */
+  smtp?: SmtpOptions;
+  /** Accounts without a channel of their own get the file sink (true in the embedded default). */
+  fileFallback?: boolean;
+  onEventError?: (error: unknown) => void;
+}
+
+export interface NotificationServices {
+  outbox: NotificationOutbox;
+  /** Pass as `events` to createGatewayServices: logins, locks and PIN-age reminders become outbox rows. */
+  identityEvents: OutboxIdentityEvents;
+  dispatcher: NotificationDispatcher;
+}
+
+/** A38.2: the outbox, the gateway's events that fill it, and the dispatcher that empties it. */
+export function createNotificationServices(
+  handle: DatabaseHandle,
+  clock: Clock,
+  options: NotificationOptions,
+): NotificationServices {
+  const stores = createStores(handle.db, handle.dialect);
+  const uow = createUnitOfWork(handle);
+  const outbox = createNotificationOutbox({
+    clock,
+    ...(options.fileFallback === true && {
+      fallback: (_organizationId: string, accountId: string) => ({ channel: 'file' as const, recipient: accountId }),
+    }),
+  });
+  const adapters: Partial<Record<NotificationChannel, NotificationAdapter>> = {
+    file: createFileNotificationAdapter({ folder: options.fileDir, now: () => clock.now() }),
+  };
+  if (options.webhookSecret !== undefined) {
+    adapters.webhook = createWebhookNotificationAdapter({
+      secret: options.webhookSecret,
+      ...(options.webhookTimeoutMs !== undefined && { timeoutMs: options.webhookTimeoutMs }),
+    });
+  }
+  if (options.smtp !== undefined) adapters.email = createSmtpNotificationAdapter(options.smtp);
+  const identityEvents = createOutboxIdentityEvents({
+    uow: { run: (work) => uow.run((s) => work({ notifications: s.notifications, channels: s.notificationChannels })) },
+    outbox,
+    onError:
+      options.onEventError ??
+      ((error: unknown) => {
+        console.error('ntg: a notification could not be queued', error);
+      }),
+  });
+  return {
+    outbox,
+    identityEvents,
+    dispatcher: createNotificationDispatcher({ store: stores.notifications, adapters, clock }),
+  };
+}
+
+/** The file sink's folder beside the database in the embedded default. */
+export function defaultNotificationDir(dataDir: string): string {
+  return join(dataDir, 'notifications');
+}

@@ -1,0 +1,3 @@
+export * from './failed-login-analysis.ts';
+export * from './monitoring-service.ts';
+export * from './monitoring-store.ts';
