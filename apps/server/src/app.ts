@@ -39,6 +39,8 @@ export interface AppDeps {
   apiToken: string;
   metrics: Registry;
   clock: Clock;
+  /** Largest mobile app package accepted for inspection (default 200 MiB). */
+  maxPackageBytes?: number;
   rateLimitPerMinute?: number;
   trustProxy?: boolean;
   /** A pino logger; none in tests. */
@@ -144,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         appPackages: services.appPackages,
         tlsScans: services.tlsScans,
         maxEvidenceBytes: services.evidence.maxBytes,
+        ...(deps.maxPackageBytes === undefined ? {} : { maxPackageBytes: deps.maxPackageBytes }),
       }),
     );
     await scope.register(

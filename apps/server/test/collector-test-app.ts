@@ -35,7 +35,12 @@ export async function createCollectorTestApp(
 ): Promise<CollectorTestApp> {
   const db = await kind.create();
   const clock = createFakeClock('2026-06-14T02:00:00.000Z');
-  const services = createServices(db.handle, { auditKey: Buffer.alloc(32, 3) }, clock);
+  const services = createServices(
+    db.handle,
+    { auditKey: Buffer.alloc(32, 3) },
+    clock,
+    options.maxPackageBytes === undefined ? {} : { maxBytes: options.maxPackageBytes },
+  );
   const wiredServices = services as Services & Partial<CollectorServices>;
   const { collectorRuns, nmapImport, mdmImport, appPackages, tlsScans } = wiredServices;
   const wired =
@@ -57,6 +62,7 @@ export async function createCollectorTestApp(
       });
   const app = await buildApp({
     services,
+    ...(options.maxPackageBytes === undefined ? {} : { maxPackageBytes: options.maxPackageBytes }),
     readiness: () => checkReadiness(db.handle),
     apiToken: testToken,
     metrics: new Registry(),
