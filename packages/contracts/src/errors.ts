@@ -26,6 +26,10 @@ export const errorCodes = {
   CLIENT_ACCOUNT_NOT_FOUND: 404,
   CLIENT_IDENTIFIER_TAKEN: 409,
   ACCOUNT_LOCKED: 423,
+  // Console sign-in. SIGN_IN_FAILED is the one answer for unknown, wrong, disabled and locked users.
+  SIGN_IN_FAILED: 401,
+  CSRF_FAILED: 403,
+  SETUP_LINK_INVALID: 404,
   INTERNAL: 500,
   NOT_READY: 503,
 } as const;

@@ -2,6 +2,7 @@ export * from './audit.ts';
 export * from './bundle.ts';
 export * from './catalog.ts';
 export * from './collectors.ts';
+export * from './console-auth.ts';
 export * from './errors.ts';
 export * from './evaluation.ts';
 export * from './evidence.ts';
