@@ -313,3 +313,30 @@ export const tlsScanSummarySchema = z.object({
 });
 export type TlsScanSummary = z.infer<typeof tlsScanSummarySchema>;
 export const tlsScanResponseSchema = z.object({ results: z.array(tlsEndpointResultSchema) });
+
+/**
+ * How each collector stands for an organization: the console's dashboard shows it, so a collector that stopped
+ * running (an MDM export nobody imported for weeks, a daily TLS scan that keeps failing) is seen, not assumed.
+ */
+export const collectorStatusEntrySchema = z.object({
+  kind: collectorRunKindSchema,
+  /** Runs of this kind ever recorded for the organization. */
+  runs: z.number().int().min(0),
+  lastRun: collectorRunSchema.nullable(),
+  /** The newest run that finished (`ok`): its time is what the evidence is as fresh as. */
+  lastOkAt: z.string().nullable(),
+  /** Runs that ended in `error` since the last `ok` run. */
+  errorsSinceOk: z.number().int().min(0),
+  /** `never` (no run), `ok`, `failing` (the newest run is an error) or `stale` (no ok run within staleAfterDays). */
+  health: z.enum(['never', 'ok', 'failing', 'stale']),
+  staleAfterDays: z.number().int().min(1),
+  /** For scheduled collectors (TLS scans): when the server next runs it, if the schedule is on. */
+  nextScheduledAt: z.string().nullable(),
+});
+export type CollectorStatusEntry = z.infer<typeof collectorStatusEntrySchema>;
+export const collectorStatusResponseSchema = z.object({
+  organizationId: z.string(),
+  generatedAt: z.string(),
+  collectors: z.array(collectorStatusEntrySchema),
+});
+export type CollectorStatusResponse = z.infer<typeof collectorStatusResponseSchema>;
