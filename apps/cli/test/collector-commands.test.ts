@@ -28,10 +28,7 @@ import {
 } from '../src/commands/collector-commands.ts';
 import { importExportCommands } from '../src/commands/import-export-command.ts';
 
-/**
- * The collector commands in a program built as main.ts will build it once the lead registers them (the exact
- * lines are in the report): `ntg import nmap|mdm` under `ntg import`, `ntg app`, `ntg scan`.
- */
+/** The collector commands in a program built as main.ts builds it: `ntg import nmap|mdm`, `ntg app`, `ntg scan`. */
 const dataDir = mkdtempSync(join(tmpdir(), 'ntg-cli-collectors-'));
 const env = { NTG_DATA_DIR: dataDir };
 let runtime: Runtime | undefined;
@@ -131,6 +128,18 @@ describe('ntg import nmap and ntg import mdm', () => {
       /imported scan\.xml: 2 hosts up, 1 matched to IoT equipment \(1 updated\), 1 not in the inventory; run crun_/,
     );
     expect(r.stdout).toMatch(/not in inventory {2}10\.20\.0\.40/);
+  });
+
+  it('`ntg collectors status` shows the network scan ok and the others never run; an unknown org is exit 2', async () => {
+    const r = await ntg(['collectors', 'status', '--org', 'cli-collect']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^nmap-import {2}ok {7}1 runs, last ok at /m);
+    expect(r.stdout).toMatch(/^mdm-import {3}never {4}0 runs, no run yet$/m);
+    const json = await ntg(['collectors', 'status', '--org', 'cli-collect', '--json']);
+    expect(JSON.parse(json.stdout).collectors).toHaveLength(4);
+    const missing = await ntg(['collectors', 'status', '--org', 'nobody']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^ntg: .*nobody/);
   });
 
   it('refuses an XXE report with exit status 2', async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliContext, exitStatus } from '../src/cli-io.ts';
 import { monitorCommand } from '../src/commands/monitor-command.ts';
 
-/** `ntg monitor daily` in a program built as main.ts will build it once the lead registers monitorCommand. */
+/** `ntg monitor daily` in a program built as main.ts builds it. */
 const dataDir = mkdtempSync(join(tmpdir(), 'ntg-cli-monitor-'));
 const env = { NTG_DATA_DIR: dataDir };
 let runtime: Runtime | undefined;

@@ -27,6 +27,7 @@ import { importExportRoutes } from './routes/import-export-routes.ts';
 import { monitoringRoutes } from './routes/monitoring-routes.ts';
 import { organizationRoutes } from './routes/organization-routes.ts';
 import { registerRoutes } from './routes/register-routes.ts';
+import { collectorStatusReader } from './wiring/collector-services.ts';
 import type { Services } from './wiring/services.ts';
 
 export const productVersion = '0.1.0';
@@ -39,6 +40,8 @@ export interface AppDeps {
   apiToken: string;
   metrics: Registry;
   clock: Clock;
+  /** Whether this installation runs the daily TLS scan (NTG_SCHEDULED_SCANS); shown in the collector status. */
+  scheduledScans?: boolean;
   /** Largest mobile app package accepted for inspection (default 200 MiB). */
   maxPackageBytes?: number;
   rateLimitPerMinute?: number;
@@ -145,6 +148,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         mdmImport: services.mdmImport,
         appPackages: services.appPackages,
         tlsScans: services.tlsScans,
+        collectorStatus: collectorStatusReader({
+          collectorRuns: services.collectorRuns,
+          jobs: services.stores.jobs,
+          clock: deps.clock,
+          scheduledScans: deps.scheduledScans ?? false,
+        }),
         maxEvidenceBytes: services.evidence.maxBytes,
         ...(deps.maxPackageBytes === undefined ? {} : { maxPackageBytes: deps.maxPackageBytes }),
       }),

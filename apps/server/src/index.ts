@@ -7,6 +7,7 @@ export {
   formatBundleText,
   parseBundleText,
 } from './import-export/bundle-text.ts';
+export { collectorStatusReader } from './wiring/collector-services.ts';
 export { ensureDemoOrganization } from './wiring/demo-organization.ts';
 export { createImportExportServices, type ImportExportServices } from './wiring/import-export-services.ts';
 export { openRuntime, type Runtime } from './wiring/runtime.ts';

@@ -1,13 +1,14 @@
-import { IdentityPolicyError } from '@ntg/core';
+import { dailyTlsScanJob, IdentityPolicyError } from '@ntg/core';
 import { checkReadiness } from '@ntg/db';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildApp } from './app.ts';
 import { ConfigError } from './config/config.ts';
 import { secretsFilePath } from './config/secrets.ts';
+import { createDailyJobScheduler } from './scheduling/daily-job-scheduler.ts';
 import { createEvaluationScheduler } from './scheduling/evaluation-scheduler.ts';
 import { createNotificationScheduler } from './scheduling/notification-scheduler.ts';
-import { scanAllCloudEndpoints } from './wiring/collector-services.ts';
+import { scanAllScheduledEndpoints } from './wiring/collector-services.ts';
 import { ensureDemoOrganization } from './wiring/demo-organization.ts';
 import { createGatewayServices } from './wiring/gateway-wiring.ts';
 import { createNotificationServices, defaultNotificationDir } from './wiring/notification-services.ts';
@@ -32,23 +33,21 @@ async function main(): Promise<void> {
     logger,
   });
   services.changes.subscribe(scheduler);
-  // Directions A5.3: the endpoint of every cloud service in use is scanned daily; a regression becomes a finding.
-  const cloudScans = setInterval(() => {
-    scanAllCloudEndpoints(services)
-      .then((outcomes) => {
-        for (const o of outcomes) {
-          if (o.error !== undefined)
-            logger.error({ err: o.error, organizationId: o.organizationId }, 'cloud TLS scans failed');
-          else
-            logger.info(
-              { organizationId: o.organizationId, scanned: o.outcome?.results.length },
-              'cloud TLS scans finished',
-            );
-        }
-      })
-      .catch((error: unknown) => logger.error({ err: error }, 'cloud TLS scans failed'));
-  }, 24 * 3_600_000);
-  cloudScans.unref();
+  // Directions A5.3, A35.1: cloud service endpoints and registered TLS endpoints are scanned once a day, by one
+  // instance of several; a regression becomes a finding.
+  const tlsScans = createDailyJobScheduler({
+    job: dailyTlsScanJob,
+    jobs: services.stores.jobs,
+    clock: runtime.clock,
+    logger,
+    run: async () => {
+      for (const o of await scanAllScheduledEndpoints(services)) {
+        if (o.error !== undefined) logger.error({ err: o.error, organizationId: o.organizationId }, 'TLS scans failed');
+        else
+          logger.info({ organizationId: o.organizationId, scanned: o.outcome?.results.length }, 'TLS scans finished');
+      }
+    },
+  });
   // Directions A38.2: logins and locks notify the account owner through the outbox; the file sink is the embedded default.
   const notifications = createNotificationServices(handle, runtime.clock, {
     fileDir: defaultNotificationDir(config.dataDir),
@@ -72,6 +71,7 @@ async function main(): Promise<void> {
     apiToken: runtime.secrets.apiToken,
     metrics,
     clock: runtime.clock,
+    scheduledScans: config.scheduledScans,
     rateLimitPerMinute: config.rateLimitPerMinute,
     trustProxy: config.trustProxy,
     logger,
@@ -87,10 +87,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     force.unref();
-    clearInterval(cloudScans);
     app
       .close()
       .then(() => scheduler.stop())
+      .then(() => tlsScans.stop())
       .then(() => notificationScheduler.stop())
       .then(() => notifications.identityEvents.flush())
       .then(() => runtime.close())
@@ -106,6 +106,7 @@ async function main(): Promise<void> {
   const address = await app.listen({ host: config.host, port: config.port });
   scheduler.start();
   notificationScheduler.start();
+  if (config.scheduledScans) tlsScans.start();
   const tokenSource = config.givenSecrets.apiToken ? 'NTG_API_TOKEN' : `"apiToken" in ${secretsFilePath(config)}`;
   logger.info({ address, role: config.role, apiDocs: `${address}/api/docs` }, 'NewTech Guard is listening');
   logger.info(`API token for /api/v1/organizations…: ${tokenSource}`);

@@ -20,7 +20,8 @@ import {
   type TestBed,
   toolAvailability,
 } from '../../../packages/core/src/collectors/tls/tls-test-bed.ts';
-import { scanAllCloudEndpoints } from '../src/wiring/collector-services.ts';
+import { createDailyJobScheduler } from '../src/scheduling/daily-job-scheduler.ts';
+import { scanAllScheduledEndpoints } from '../src/wiring/collector-services.ts';
 import { type CollectorTestApp, createCollectorTestApp } from './collector-test-app.ts';
 
 /**
@@ -37,8 +38,8 @@ async function findingsOf(t: CollectorTestApp, org: string, requirementId: strin
 }
 
 /**
- * What the engine gives a node once it runs collector checks (the lead's patch to evaluation-engine.ts): the
- * node's own rule merged with the checks over the facts read from the collector runs.
+ * What the engine gives a node with collector checks: the node's own rule merged with the checks over the facts
+ * read from the collector runs.
  */
 async function withCollectorChecks(t: CollectorTestApp, org: string, nodeId: string) {
   const node = catalog.get(nodeId);
@@ -198,9 +199,7 @@ describe.each(testDatabaseKinds())('collector findings on $name', (kind) => {
       });
     });
 
-    it('… and become findings through services.evaluation.run once collectors are wired', async (test) => {
-      // Needs the lead's wiring (services.ts and the engine patch of docs/adr/0011); skipped until then.
-      if (!t.wired) test.skip();
+    it('… and become findings through services.evaluation.run', async () => {
       await t.services.evaluation.run(systemActor, org, 'change');
       expect((await findingsOf(t, org, 'A23')).map((f) => f.reason).join(' ')).toMatch(
         /2 devices on the network are not in the IoT inventory/,
@@ -209,14 +208,18 @@ describe.each(testDatabaseKinds())('collector findings on $name', (kind) => {
     });
   });
 
-  describe.skipIf(!openssl.available)(`TLS scans of cloud endpoints (A5.3) [${openssl.reason}]`, () => {
+  describe.skipIf(!openssl.available)(`scheduled TLS scans (A5.3, A35.1) [${openssl.reason}]`, () => {
     let bed: TestBed;
     let org = '';
     let serviceId = '';
+    let gatewayId = '';
 
     beforeAll(async () => {
-      bed = await startTlsTestBed({ only: ['tls10-11-only'] });
+      bed = await startTlsTestBed({ only: ['tls10-11-only', 'tls13-only'] });
       const server = bed.server('tls10-11-only');
+      const modern = bed.server('tls13-only');
+      // The test bed's certificates are issued now: judge them at the real time.
+      t.clock.set(new Date());
       org = await t.organization('cloud-co', { usesCloudServices: true });
       serviceId = (
         await t.services.registers.create(testActor, org, 'cloud-services', {
@@ -228,15 +231,37 @@ describe.each(testDatabaseKinds())('collector findings on $name', (kind) => {
           endpoint: `${server.host}:${server.port}`,
         })
       ).id;
+      gatewayId = (
+        await t.services.registers.create(testActor, org, 'tls-endpoints', {
+          name: 'Trading gateway',
+          owner: 'IT',
+          endpoint: `${modern.host}:${modern.port}`,
+          purpose: 'trading-gateway',
+          // The record's SNI and private CA are what the daily scan uses.
+          sni: 'localhost',
+          caPem: bed.caPem,
+        })
+      ).id;
+      // Registered, but scanned only by hand: the daily scan leaves it alone.
+      await t.services.registers.create(testActor, org, 'tls-endpoints', {
+        name: 'Staging',
+        owner: 'IT',
+        endpoint: '127.0.0.1:9',
+        purpose: 'other',
+        scheduledScan: false,
+      });
     });
     afterAll(async () => {
       await bed?.stop();
     });
 
     it('a cloud endpoint that accepts TLS 1.0 fails A5.3; the facts are evidence linked to the service', async () => {
-      const { results, skipped } = await t.collectors.tlsScans.scanCloudServices(systemActor, org);
+      const { results, skipped } = await t.collectors.tlsScans.scanScheduled(systemActor, org);
       expect(skipped).toEqual([]);
-      expect(results).toEqual([expect.objectContaining({ nodeId: 'A5.3', recordId: serviceId, result: 'fail' })]);
+      expect(results).toEqual([
+        expect.objectContaining({ nodeId: 'A5.3', recordId: serviceId, result: 'fail' }),
+        expect.objectContaining({ nodeId: 'A35.1', result: 'pass' }),
+      ]);
       expect(results[0]?.verdicts.map((v) => v.code)).toContain('PROTOCOL_BELOW_TLS12');
       const evidence = await t.services.evidence.get(org, results[0]?.evidenceId ?? '');
       expect(evidence.links.map((l) => `${l.targetType}:${l.targetId}`)).toEqual([
@@ -251,18 +276,107 @@ describe.each(testDatabaseKinds())('collector findings on $name', (kind) => {
       });
     });
 
-    it("the daily job scans every organization's cloud endpoints", async () => {
-      const outcomes = await scanAllCloudEndpoints({
+    it('a registered trading endpoint gets its own A35.1 verdict; its scan is evidence linked to the record', async () => {
+      const verdicts = await withCollectorChecks(t, org, 'A35.1');
+      expect(verdicts.find((v) => v.recordId === gatewayId)).toMatchObject({
+        status: 'pass',
+        recordType: 'tls-endpoints',
+        reason: expect.stringMatching(/^Trading gateway \(127\.0\.0\.1:\d+\) accepts only TLSv1\.3/),
+      });
+      const runs = await t.collectors.collectorRuns.list(org, { kind: 'tls-scan', limit: 10 });
+      const scanned = runs.find((r) => r.summary.nodeId === 'A35.1');
+      const evidence = await t.services.evidence.get(org, scanned?.evidenceId ?? '');
+      expect(evidence.links.map((l) => `${l.targetType}:${l.targetId}`)).toEqual([
+        'node:A35.1',
+        `tls-endpoints:${gatewayId}`,
+      ]);
+      const staging = verdicts.find((v) => v.recordName === 'Staging');
+      expect(staging).toMatchObject({
+        status: 'needs-evidence',
+        reason: expect.stringMatching(/turn on its daily scan/),
+      });
+    });
+
+    it("the daily job scans every organization's scheduled endpoints, and not the demo organization's", async () => {
+      const demo = await t.services.organizations.create(
+        testActor,
+        {
+          slug: 'demo-tls',
+          name: 'Demo (example data)',
+          profile: { usesCloudServices: true },
+        },
+        { demo: true },
+      );
+      await t.services.registers.create(testActor, demo.id, 'tls-endpoints', {
+        name: 'Example gateway',
+        owner: 'IT',
+        endpoint: 'trade.example.invalid:443',
+        purpose: 'trading-gateway',
+      });
+      const outcomes = await scanAllScheduledEndpoints({
         organizations: t.services.organizations,
         tlsScans: t.collectors.tlsScans,
       });
       const mine = outcomes.find((o) => o.organizationId === org);
-      expect(mine?.outcome?.results.map((r) => [r.recordId, r.result])).toEqual([[serviceId, 'fail']]);
+      expect(mine?.outcome?.results.map((r) => [r.recordId, r.nodeId, r.result])).toEqual([
+        [serviceId, 'A5.3', 'fail'],
+        [null, 'A35.1', 'pass'],
+      ]);
+      expect(outcomes.some((o) => o.organizationId === demo.id)).toBe(false);
       expect(outcomes.every((o) => o.error === undefined)).toBe(true);
     });
 
-    it('… and becomes a finding through services.evaluation.run once collectors are wired', async (test) => {
-      if (!t.wired) test.skip();
+    it('threat: several instances each running the daily scan — the day is scanned once', async () => {
+      let scans = 0;
+      const instances = ['a', 'b', 'c'].map((holder) =>
+        createDailyJobScheduler({
+          job: 'tls-scans-test',
+          jobs: t.services.stores.jobs,
+          clock: t.clock,
+          holder,
+          run: async () => {
+            scans += 1;
+          },
+        }),
+      );
+      const ran = await Promise.all(instances.map((i) => i.tick()));
+      expect(ran.filter(Boolean)).toHaveLength(1);
+      expect(await Promise.all(instances.map((i) => i.tick()))).toEqual([false, false, false]);
+      expect(scans).toBe(1);
+      // The next Asia/Taipei day is scanned again.
+      t.clock.advance(24 * 3_600_000);
+      expect((await Promise.all(instances.map((i) => i.tick()))).filter(Boolean)).toHaveLength(1);
+      expect(scans).toBe(2);
+      t.clock.advance(-24 * 3_600_000);
+    });
+
+    it('a daily scan that throws is recorded and retried after the retry time, not marked done', async () => {
+      let attempts = 0;
+      const job = createDailyJobScheduler({
+        job: 'tls-scans-flaky',
+        jobs: t.services.stores.jobs,
+        clock: t.clock,
+        retryAfterMs: 3_600_000,
+        run: async () => {
+          attempts += 1;
+          if (attempts === 1) throw new Error('scanner crashed');
+        },
+      });
+      expect(await job.tick()).toBe(true);
+      expect(await t.services.stores.jobs.get('tls-scans-flaky')).toMatchObject({
+        donePeriod: null,
+        lastError: 'scanner crashed',
+      });
+      expect(await job.tick()).toBe(false);
+      t.clock.advance(3_600_001);
+      expect(await job.tick()).toBe(true);
+      expect(await t.services.stores.jobs.get('tls-scans-flaky')).toMatchObject({
+        donePeriod: taipeiDate(t.clock.now()),
+      });
+      t.clock.advance(-3_600_001);
+    });
+
+    it('… and becomes a finding through services.evaluation.run', async () => {
       await t.services.evaluation.run(systemActor, org, 'change');
       expect((await findingsOf(t, org, 'A5.3')).map((f) => f.recordId)).toEqual([serviceId]);
     });

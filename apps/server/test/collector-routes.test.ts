@@ -26,17 +26,20 @@ describe.each(testDatabaseKinds())('collector routes on $name', (kind) => {
     await t.close();
   });
 
+  const importNmap = (payload: string, filename: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/v1/organizations/collector-routes/imports/nmap?filename=${filename}`,
+      headers: xml,
+      payload,
+    });
+
   it('imports an nmap report: matches the printer, stores its ports, lists the unknown host', async () => {
     const report = nmapReport([
       { ip: '10.20.0.15', mac: '3C:52:82:AA:BB:CC', vendor: 'Hewlett Packard', ports: printerPorts },
       { ip: '10.20.0.40', mac: '00:11:22:33:44:55', vendor: 'Hikvision', hostname: 'cam-lobby' },
     ]);
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/organizations/collector-routes/imports/nmap?filename=office-scan.xml',
-      headers: xml,
-      payload: report,
-    });
+    const res = await importNmap(report, 'office-scan.xml');
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body.run).toMatchObject({ kind: 'nmap-import', status: 'ok', target: 'office-scan.xml' });
@@ -70,6 +73,140 @@ describe.each(testDatabaseKinds())('collector routes on $name', (kind) => {
       headers: auth,
     });
     expect(discovered.json()).toMatchObject({ runId: body.run.id, devices: [{ addresses: ['10.20.0.40'] }] });
+  });
+
+  it('adopts or dismisses a discovered host (A23): 404 for a host the scan did not propose, records audited', async () => {
+    const report = nmapReport([
+      { ip: '10.20.0.15', mac: '3C:52:82:AA:BB:CC', vendor: 'Hewlett Packard', ports: printerPorts },
+      { ip: '10.20.0.40', mac: '00:11:22:33:44:55', vendor: 'Hikvision', hostname: 'cam-lobby', ports: printerPorts },
+      { ip: '10.20.0.77', mac: '00:AA:BB:CC:DD:EE', vendor: 'Dell', hostname: 'ws-077' },
+    ]);
+    // A later import is the newest one.
+    t.clock.advance(60_000);
+    const imported = await importNmap(report, 'second-scan.xml');
+    expect(imported.statusCode).toBe(201);
+    const list = async () =>
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: '/api/v1/organizations/collector-routes/discovered-devices',
+          headers: auth,
+        })
+      ).json().devices as { addresses: string[] }[];
+    expect((await list()).map((d) => d.addresses[0])).toEqual(['10.20.0.40', '10.20.0.77']);
+
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/organizations/collector-routes/discovered-devices/adopt',
+      headers: auth,
+      payload: { host: '10.99.0.1', name: 'x', owner: 'IT', kind: 'other' },
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 'NOT_FOUND', requestId: expect.any(String) });
+    const badKind = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/organizations/collector-routes/discovered-devices/adopt',
+      headers: auth,
+      payload: { host: '10.20.0.40', name: 'x', owner: 'IT', kind: 'toaster' },
+    });
+    expect(badKind.statusCode).toBe(400);
+
+    const adopted = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/organizations/collector-routes/discovered-devices/adopt',
+      headers: auth,
+      payload: { host: '00-11-22-33-44-55', name: 'Lobby camera', owner: 'General Affairs', kind: 'surveillance' },
+    });
+    expect(adopted.statusCode).toBe(201);
+    expect(adopted.json()).toMatchObject({
+      name: 'Lobby camera',
+      kind: 'surveillance',
+      ipAddresses: ['10.20.0.40'],
+      macAddresses: ['00:11:22:33:44:55'],
+      lastScanDate: '2026-05-29',
+      openServices: expect.arrayContaining([expect.objectContaining({ port: 23, service: 'telnet' })]),
+    });
+
+    const dismissed = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/organizations/collector-routes/discovered-devices/dismiss',
+      headers: auth,
+      payload: { host: '10.20.0.77', owner: 'IT', reason: 'A staff workstation, managed by endpoint protection.' },
+    });
+    expect(dismissed.statusCode).toBe(201);
+    expect(dismissed.json()).toMatchObject({
+      macAddress: '00:aa:bb:cc:dd:ee',
+      ipAddress: '10.20.0.77',
+      decidedBy: 'user:api-token',
+      decidedDate: '2026-06-14',
+    });
+    expect(await list()).toEqual([]);
+
+    // Both decisions are register changes, audited like a person's edit.
+    const orgId = (await t.services.organizations.get('collector-routes')).id;
+    for (const [objectType, id] of [
+      ['iot-devices', adopted.json().id],
+      ['network-exclusions', dismissed.json().id],
+    ]) {
+      const entries = await t.services.stores.audit.search({
+        organizationId: orgId,
+        objectType,
+        objectId: id,
+        limit: 5,
+      });
+      expect(entries.map((e) => e.action)).toEqual(['register.create']);
+    }
+    // The camera is a record now; remove it again so later tests see the original inventory.
+    await t.services.registers.remove(testActor, orgId, 'iot-devices', adopted.json().id, 1);
+    await t.services.registers.remove(testActor, orgId, 'network-exclusions', dismissed.json().id, 1);
+  });
+
+  it('shows how each collector stands: ok after an import, never before, stale once too old, failing after an error', async () => {
+    const status = async () => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/organizations/collector-routes/collectors/status',
+        headers: auth,
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json() as {
+        collectors: {
+          kind: string;
+          health: string;
+          runs: number;
+          errorsSinceOk: number;
+          nextScheduledAt: string | null;
+        }[];
+      };
+    };
+    const byKind = async () => Object.fromEntries((await status()).collectors.map((c) => [c.kind, c]));
+    const now = await byKind();
+    expect(Object.keys(now)).toEqual(['tls-scan', 'nmap-import', 'mdm-import', 'app-inspect']);
+    expect(now['nmap-import']).toMatchObject({ health: 'ok', errorsSinceOk: 0 });
+    expect(now['nmap-import']?.runs).toBeGreaterThanOrEqual(1);
+    // The daily TLS scan has not run today: it runs at the next check.
+    expect(now['tls-scan']).toMatchObject({ health: 'never', runs: 0, nextScheduledAt: t.clock.now().toISOString() });
+
+    t.clock.advanceDays(93);
+    expect((await byKind())['nmap-import']).toMatchObject({ health: 'stale' });
+    t.clock.advanceDays(-93);
+
+    // A TLS scan that cannot complete (nothing listens on port 9 of loopback) is an error, and shows as failing.
+    const scan = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/organizations/collector-routes/scans/tls',
+      headers: auth,
+      payload: { endpoints: ['127.0.0.1:9'] },
+    });
+    expect(scan.json().results[0]).toMatchObject({ result: 'error' });
+    expect((await byKind())['tls-scan']).toMatchObject({ health: 'failing', runs: 1, errorsSinceOk: 1 });
+
+    const missing = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/organizations/no-such-org/collectors/status',
+      headers: auth,
+    });
+    expect(missing.statusCode).toBe(404);
   });
 
   it('keeps the report as evidence linked to the printer and the nodes it serves', async () => {

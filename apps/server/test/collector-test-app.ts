@@ -1,13 +1,11 @@
 import type { Profile } from '@ntg/contracts';
-import { checkReadiness, createUnitOfWork } from '@ntg/db';
+import { checkReadiness } from '@ntg/db';
 import type { TestDatabase, TestDatabaseKind } from '@ntg/db/testing';
 import { createFakeClock, type FakeClock, testActor } from '@ntg/test-kit';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildApp } from '../src/app.ts';
-import { createApiTokenGuard } from '../src/http/api-token-guard.ts';
-import { collectorRoutes } from '../src/routes/collector-routes.ts';
-import { type CollectorServices, createCollectorServices } from '../src/wiring/collector-services.ts';
+import type { CollectorServices } from '../src/wiring/collector-services.ts';
 import { createServices, type Services } from '../src/wiring/services.ts';
 import { testToken } from './test-app.ts';
 
@@ -18,17 +16,12 @@ export interface CollectorTestApp {
   clock: FakeClock;
   services: Services;
   collectors: CollectorServices;
-  /** True once the lead has wired the collectors into services.ts (and the engine runs collector checks). */
-  wired: boolean;
   db: TestDatabase;
   organization(slug: string, profile?: Partial<Profile>): Promise<string>;
   close(): Promise<void>;
 }
 
-/**
- * The real application over a fresh database, with the collector routes. Until the lead wires the collectors into
- * services.ts and app.ts, they are wired here the same way; afterwards the wired ones are used as they are.
- */
+/** The real application over a fresh database, as main.ts wires it, with a fake clock. */
 export async function createCollectorTestApp(
   kind: TestDatabaseKind,
   options: { maxPackageBytes?: number } = {},
@@ -41,25 +34,8 @@ export async function createCollectorTestApp(
     clock,
     options.maxPackageBytes === undefined ? {} : { maxBytes: options.maxPackageBytes },
   );
-  const wiredServices = services as Services & Partial<CollectorServices>;
-  const { collectorRuns, nmapImport, mdmImport, appPackages, tlsScans } = wiredServices;
-  const wired =
-    collectorRuns !== undefined &&
-    nmapImport !== undefined &&
-    mdmImport !== undefined &&
-    appPackages !== undefined &&
-    tlsScans !== undefined;
-  const collectors: CollectorServices = wired
-    ? { collectorRuns, nmapImport, mdmImport, appPackages, tlsScans }
-    : createCollectorServices({
-        uow: createUnitOfWork(db.handle),
-        stores: services.stores,
-        evidence: services.evidence,
-        registers: services.registers,
-        audit: services.audit,
-        clock,
-        listener: services.changes,
-      });
+  const { collectorRuns, nmapImport, mdmImport, appPackages, tlsScans } = services;
+  const collectors: CollectorServices = { collectorRuns, nmapImport, mdmImport, appPackages, tlsScans };
   const app = await buildApp({
     services,
     ...(options.maxPackageBytes === undefined ? {} : { maxPackageBytes: options.maxPackageBytes }),
@@ -67,29 +43,14 @@ export async function createCollectorTestApp(
     apiToken: testToken,
     metrics: new Registry(),
     clock,
+    scheduledScans: true,
   });
-  if (!app.hasRoute({ method: 'GET', url: '/api/v1/organizations/:org/collector-runs' })) {
-    const guard = createApiTokenGuard(testToken);
-    const routes: FastifyPluginAsync = async (scope) => {
-      scope.addHook('onRequest', guard);
-      await scope.register(
-        collectorRoutes({
-          organizations: services.organizations,
-          ...collectors,
-          maxEvidenceBytes: services.evidence.maxBytes,
-          ...(options.maxPackageBytes === undefined ? {} : { maxPackageBytes: options.maxPackageBytes }),
-        }),
-      );
-    };
-    await app.register(routes);
-  }
   await app.ready();
   return {
     app,
     clock,
     services,
     collectors,
-    wired,
     db,
     async organization(slug, profile = {}) {
       return (await services.organizations.create(testActor, { slug, name: `${slug} Securities`, profile })).id;

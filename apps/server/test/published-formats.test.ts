@@ -9,7 +9,7 @@ const doc = (name: string) => readFileSync(new URL(`../../../docs/${name}`, impo
 /** The formats people build files from are published in docs/; these tests keep the documents true. */
 describe('published import formats', () => {
   it('docs/bundle.schema.json is what scripts/generate-bundle-schema.ts generates now', () => {
-    // Compared as JSON values: Biome formats the committed file.
+    // Compared as JSON values, so whitespace in the committed file does not matter.
     expect(JSON.parse(doc('bundle.schema.json'))).toEqual(JSON.parse(JSON.stringify(bundleJsonSchema())));
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { evidenceIdSchema, sha256HexSchema } from './evidence.ts';
+import { iotDeviceKinds } from './registers/iot-registers.ts';
 import { recordIdSchema } from './registers/register-fields.ts';
 
 /**
@@ -113,6 +114,46 @@ export const discoveredDevicesResponseSchema = z.object({
   scannedAt: z.string().nullable(),
   devices: z.array(discoveredDeviceSchema),
 });
+
+/** A host of the newest scan's discovered devices, named by one of its MAC addresses or IP addresses. */
+const discoveredHostSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .describe('a MAC address (00:1a:2b:3c:4d:5e) or an IP address of the discovered host');
+
+/**
+ * `POST …/discovered-devices/adopt`: records a discovered host as IoT equipment (A23), with the addresses, MAC
+ * addresses, open services and scan date the scan saw; the person adds what a scan cannot know.
+ */
+export const adoptDiscoveredDeviceSchema = z
+  .object({
+    host: discoveredHostSchema,
+    name: z.string().trim().min(1).max(300),
+    owner: z.string().trim().min(1).max(200),
+    kind: z.enum(iotDeviceKinds),
+    purpose: z.string().trim().max(500).nullable().default(null),
+    location: z.string().trim().max(200).nullable().default(null),
+    notes: z.string().trim().max(4000).nullable().default(null),
+  })
+  .strict();
+export type AdoptDiscoveredDevice = z.input<typeof adoptDiscoveredDeviceSchema>;
+
+/**
+ * `POST …/discovered-devices/dismiss`: records that a discovered host is not IoT equipment, with the reason (A23),
+ * in the network-exclusions register; it stops counting as missing from the inventory.
+ */
+export const dismissDiscoveredDeviceSchema = z
+  .object({
+    host: discoveredHostSchema,
+    reason: z.string().trim().min(1).max(1000),
+    owner: z.string().trim().min(1).max(200),
+    /** Who decided; the signed-in user or token when left out. */
+    decidedBy: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+export type DismissDiscoveredDevice = z.input<typeof dismissDiscoveredDeviceSchema>;
 
 /** Tools whose exports have a mapping preset; `custom` takes a mapping for any other tool. */
 export const mdmPresets = ['intune', 'jamf', 'fleet', 'custom'] as const;

@@ -58,5 +58,6 @@ export * from './shared/app-error.ts';
 export * from './shared/canonical-json.ts';
 export * from './shared/clock.ts';
 export * from './shared/ids.ts';
+export * from './shared/job-lease.ts';
 export * from './shared/unit-of-work.ts';
 export * from './shared/validation.ts';

@@ -10,6 +10,7 @@ import * as m20261128_0300 from './migrations/2026_11_28_0300_create_identity.ts
 import * as m20261128_0400 from './migrations/2026_11_28_0400_create_collector_runs.ts';
 import * as m20261128_0500 from './migrations/2026_11_28_0500_create_notifications.ts';
 import * as m20261128_0510 from './migrations/2026_11_28_0510_create_monitoring_reports.ts';
+import * as m20261207_0100 from './migrations/2026_12_07_0100_create_scheduled_jobs.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
 
@@ -24,6 +25,7 @@ const migrations: Record<string, MigrationModule> = {
   '2026_11_28_0400_create_collector_runs': m20261128_0400,
   '2026_11_28_0500_create_notifications': m20261128_0500,
   '2026_11_28_0510_create_monitoring_reports': m20261128_0510,
+  '2026_12_07_0100_create_scheduled_jobs': m20261207_0100,
 };
 
 export const migrationNames = Object.keys(migrations);

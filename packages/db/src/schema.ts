@@ -288,6 +288,17 @@ export interface MonitoringReportsTable {
   sha256: string;
 }
 
+// Jobs run once per period across instances (migration 2026_12_07_0100_create_scheduled_jobs).
+export interface ScheduledJobsTable {
+  job: string;
+  done_period: string | null;
+  done_at: string | null;
+  holder: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   audit_entries: AuditEntriesTable;
@@ -313,6 +324,7 @@ export interface Database {
   notifications_outbox: NotificationsOutboxTable;
   notification_deliveries: NotificationDeliveriesTable;
   monitoring_reports: MonitoringReportsTable;
+  scheduled_jobs: ScheduledJobsTable;
 }
 
 export type { Generated };

@@ -6,6 +6,7 @@ import type {
   EvidenceStore,
   FindingStore,
   IdentityStores,
+  JobLeaseStore,
   MonitoringStore,
   NotificationChannelStore,
   NotificationStore,
@@ -24,6 +25,7 @@ import { createEvaluationStore } from './stores/evaluation-store.ts';
 import { createEvidenceStore } from './stores/evidence-store.ts';
 import { createFindingStore } from './stores/finding-store.ts';
 import { createIdentityStores } from './stores/identity-stores.ts';
+import { createJobLeaseStore } from './stores/job-lease-store.ts';
 import { createMonitoringStore } from './stores/monitoring-store.ts';
 import { createNotificationChannelStore, createNotificationStore } from './stores/notification-store.ts';
 import { createOrganizationStore } from './stores/organization-store.ts';
@@ -43,6 +45,7 @@ export interface Stores {
   notifications: NotificationStore;
   notificationChannels: NotificationChannelStore;
   monitoring: MonitoringStore;
+  jobs: JobLeaseStore;
 }
 
 export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
@@ -59,6 +62,7 @@ export function createStores(db: Kysely<Database>, dialect: DialectCapabilities)
     notifications: createNotificationStore(db),
     notificationChannels: createNotificationChannelStore(db),
     monitoring: createMonitoringStore(db),
+    jobs: createJobLeaseStore(db),
   };
 }
 

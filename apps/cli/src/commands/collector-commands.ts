@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   type AppInspection,
+  type CollectorStatusResponse,
   type MdmMappedField,
   type MdmMapping,
   type MdmPreset,
@@ -22,6 +23,7 @@ import {
   scanTlsEndpoint,
   type TlsScanCollector,
 } from '@ntg/core';
+import { collectorStatusReader } from '@ntg/server';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type CliContext, exitStatus } from '../cli-io.ts';
 import { CliUsageError } from './assess-command.ts';
@@ -261,16 +263,19 @@ export function collectorCommands(
     .option('--sni <name>', 'server name to send and check the certificate against')
     .option('--ca <file>', 'PEM file of the CAs to trust instead of the system store')
     .option('--org <org>', 'store the scans as collector runs of this organization (evidence, A5.3 or A35.1)')
-    .option('--cloud-services', 'with --org: scan the endpoint of every cloud service in use')
+    .option(
+      '--scheduled',
+      'with --org: scan what the daily scan covers (cloud service endpoints, registered TLS endpoints)',
+    )
     .option('--json', 'print JSON')
     .action(
       async (
         endpoints: string[],
-        opts: { sni?: string; ca?: string; org?: string; cloudServices?: boolean; json?: boolean },
+        opts: { sni?: string; ca?: string; org?: string; scheduled?: boolean; json?: boolean },
       ) => {
-        if (opts.cloudServices && opts.org === undefined) throw new CliUsageError('--cloud-services needs --org.');
-        if (!opts.cloudServices && endpoints.length === 0) {
-          throw new CliUsageError('Name at least one endpoint, HOST:PORT (or --org ORG --cloud-services).');
+        if (opts.scheduled && opts.org === undefined) throw new CliUsageError('--scheduled needs --org.');
+        if (!opts.scheduled && endpoints.length === 0) {
+          throw new CliUsageError('Name at least one endpoint, HOST:PORT (or --org ORG --scheduled).');
         }
         // Every endpoint is checked before the first connection: a typo is exit 2, not a half-done scan.
         const targets = endpoints.map((e) => ({ ...parseTlsEndpoint(e), sni: opts.sni }));
@@ -280,8 +285,8 @@ export function collectorCommands(
         if (opts.org !== undefined) {
           const c = await collectorsOf(ctx);
           const org = await c.organizations.get(opts.org);
-          results = opts.cloudServices
-            ? (await c.tlsScans.scanCloudServices(cliActor(), org.id)).results
+          results = opts.scheduled
+            ? (await c.tlsScans.scanScheduled(cliActor(), org.id)).results
             : await c.tlsScans.scan(cliActor(), org.id, {
                 endpoints: targets.map((t) => ({ endpoint: formatTlsEndpoint(t), sni: t.sni })),
                 caPem,
@@ -309,5 +314,34 @@ export function collectorCommands(
       },
     );
 
-  return [app, scan];
+  const collectors = new Command('collectors').description('collector status');
+  collectors
+    .command('status')
+    .description('how each collector stands: runs, newest run, health (ok, failing, stale, never), next scheduled scan')
+    .requiredOption('--org <org>', 'organization id or slug')
+    .option('--json', 'print JSON')
+    .action(async (opts: { org: string; json?: boolean }) => {
+      const { services, config, clock } = await ctx.runtime();
+      const org = await services.organizations.get(opts.org);
+      const status = await collectorStatusReader({
+        collectorRuns: services.collectorRuns,
+        jobs: services.stores.jobs,
+        clock,
+        scheduledScans: config.scheduledScans,
+      })(org);
+      if (opts.json) ctx.printJson(status);
+      else ctx.print(statusText(status));
+    });
+
+  return [app, scan, collectors];
+}
+
+function statusText(status: CollectorStatusResponse): string {
+  const lines = status.collectors.map((c) => {
+    const last = c.lastRun === null ? 'no run yet' : `last ${c.lastRun.status} at ${c.lastRun.finishedAt}`;
+    const errors = c.errorsSinceOk > 0 ? `, ${c.errorsSinceOk} errors since the last good run` : '';
+    const next = c.nextScheduledAt === null ? '' : `, next scheduled ${c.nextScheduledAt}`;
+    return `${c.kind.padEnd(12)} ${c.health.padEnd(8)} ${c.runs} runs, ${last}${errors}${next}`;
+  });
+  return `${lines.join('\n')}\n`;
 }

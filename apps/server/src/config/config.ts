@@ -67,6 +67,7 @@ export const envSchema = z.object({
   NTG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NTG_DEMO: booleanFromEnv.default(true),
   NTG_TRUST_PROXY: booleanFromEnv.default(false),
+  NTG_SCHEDULED_SCANS: booleanFromEnv.default(true),
   NTG_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   NTG_EVIDENCE_MAX_BYTES: z.coerce
     .number({ message: 'use a number of bytes' })
@@ -128,6 +129,8 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['NTG_LOG_LEVEL'];
   demo: boolean;
   trustProxy: boolean;
+  /** The daily TLS scan of registered and cloud endpoints (A5.3, A35.1), once a day across instances. */
+  scheduledScans: boolean;
   rateLimitPerMinute: number;
   evidenceMaxBytes: number;
   gateway: Readonly<GatewayConfig>;
@@ -178,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     logLevel: e.NTG_LOG_LEVEL,
     demo: e.NTG_DEMO,
     trustProxy: e.NTG_TRUST_PROXY,
+    scheduledScans: e.NTG_SCHEDULED_SCANS,
     rateLimitPerMinute: e.NTG_RATE_LIMIT_PER_MINUTE,
     evidenceMaxBytes: e.NTG_EVIDENCE_MAX_BYTES,
     gateway: Object.freeze({

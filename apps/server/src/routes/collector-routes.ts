@@ -1,17 +1,22 @@
 import {
+  adoptDiscoveredDeviceSchema,
   appPackageQuerySchema,
   appPackageResultSchema,
+  type CollectorStatusResponse,
   collectorRunIdSchema,
   collectorRunListQuerySchema,
   collectorRunListResponseSchema,
   collectorRunSchema,
+  collectorStatusResponseSchema,
   discoveredDevicesResponseSchema,
+  dismissDiscoveredDeviceSchema,
   errorResponseSchema,
   mdmImportQuerySchema,
   mdmImportResultSchema,
   nmapImportQuerySchema,
   nmapImportResultSchema,
   recordIdSchema,
+  recordSchemaOf,
   tlsScanRequestSchema,
   tlsScanResponseSchema,
 } from '@ntg/contracts';
@@ -75,6 +80,7 @@ export function collectorRoutes(deps: {
   mdmImport: MdmImportService;
   appPackages: AppPackageService;
   tlsScans: Pick<TlsScanCollector, 'scan'>;
+  collectorStatus: (organization: { id: string; demo: boolean }) => Promise<CollectorStatusResponse>;
   /** Reports and exports are kept whole as evidence, so they may be as large as an evidence file and no larger. */
   maxEvidenceBytes: number;
   maxPackageBytes?: number;
@@ -218,6 +224,24 @@ export function collectorRoutes(deps: {
     );
 
     app.get(
+      '/api/v1/organizations/:org/collectors/status',
+      {
+        schema: {
+          tags: ['collectors'],
+          summary: 'How each collector stands: runs, the newest run, health (ok, failing, stale, never), next scan',
+          description:
+            'A collector is failing when its newest run ended in error, and stale when its newest good run is older ' +
+            'than staleAfterDays (TLS scan 2, MDM export 31, network scan 92, app package 366): evidence that stopped ' +
+            'arriving is shown, not assumed.',
+          security: [{ bearer: [] }],
+          params: orgParams,
+          response: { 200: collectorStatusResponseSchema, ...errors },
+        },
+      },
+      async (request) => deps.collectorStatus(await deps.organizations.get(request.params.org)),
+    );
+
+    app.get(
       '/api/v1/organizations/:org/collector-runs/:id',
       {
         schema: {
@@ -248,6 +272,43 @@ export function collectorRoutes(deps: {
       async (request) => {
         const org = await deps.organizations.get(request.params.org);
         return deps.nmapImport.discoveredDevices(org.id);
+      },
+    );
+
+    app.post(
+      '/api/v1/organizations/:org/discovered-devices/adopt',
+      {
+        schema: {
+          tags: ['collectors'],
+          summary:
+            'Record a discovered host as IoT equipment, with the addresses, ports and banners the scan saw (A23)',
+          security: [{ bearer: [] }],
+          params: orgParams,
+          body: adoptDiscoveredDeviceSchema,
+          response: { 201: recordSchemaOf('iot-devices'), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const org = await deps.organizations.get(request.params.org);
+        return reply.status(201).send(await deps.nmapImport.adoptDiscovered(actorOf(request), org.id, request.body));
+      },
+    );
+
+    app.post(
+      '/api/v1/organizations/:org/discovered-devices/dismiss',
+      {
+        schema: {
+          tags: ['collectors'],
+          summary: 'Record that a discovered host is not IoT equipment, with the reason (network-exclusions, A23)',
+          security: [{ bearer: [] }],
+          params: orgParams,
+          body: dismissDiscoveredDeviceSchema,
+          response: { 201: recordSchemaOf('network-exclusions'), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const org = await deps.organizations.get(request.params.org);
+        return reply.status(201).send(await deps.nmapImport.dismissDiscovered(actorOf(request), org.id, request.body));
       },
     );
   };

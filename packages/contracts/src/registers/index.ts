@@ -1,4 +1,5 @@
 export * from './cloud-registers.ts';
+export * from './collector-registers.ts';
 export * from './iot-registers.ts';
 export * from './mobile-registers.ts';
 export * from './register-fields.ts';

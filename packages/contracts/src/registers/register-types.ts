@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cloudServiceFields } from './cloud-registers.ts';
+import { networkExclusionFields, tlsEndpointFields } from './collector-registers.ts';
 import { iotDeviceFields, supplierAgreementFields } from './iot-registers.ts';
 import { appReleaseFields, byodAgreementFields, mobileAppFields, mobileDeviceFields } from './mobile-registers.ts';
 import { recordInputMetaSchema, recordMetaSchema } from './register-fields.ts';
@@ -54,6 +55,18 @@ export const registerDefinitions = {
     fields: procedureFields,
   },
   measures: { prefix: 'msr', articles: 'A13.2, A23', label: 'Organization-wide measures', fields: measureFields },
+  'tls-endpoints': {
+    prefix: 'tls',
+    articles: 'A5.3, A7.5, A35.1',
+    label: 'TLS endpoints (scanned daily)',
+    fields: tlsEndpointFields,
+  },
+  'network-exclusions': {
+    prefix: 'nex',
+    articles: 'A23',
+    label: 'Network hosts that are not IoT equipment',
+    fields: networkExclusionFields,
+  },
 } as const;
 
 export type RegisterType = keyof typeof registerDefinitions;

@@ -1,5 +1,5 @@
-import { type CollectorRun, collectorRunSchema } from '@ntg/contracts';
-import { type CollectorRunStore, canonicalJson } from '@ntg/core';
+import { type CollectorRun, collectorRunKindSchema, collectorRunSchema } from '@ntg/contracts';
+import { type CollectorKindStats, type CollectorRunStore, canonicalJson } from '@ntg/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { CollectorRunsTable, Database } from '../schema.ts';
 
@@ -101,6 +101,44 @@ export function createCollectorRunStore(db: Kysely<Database>): CollectorRunStore
         .orderBy('r.target')
         .execute();
       return rows.map(toRun);
+    },
+
+    async kindStats(organizationId) {
+      const totals = await db
+        .selectFrom('collector_runs')
+        .select(['kind'])
+        .select((eb) => eb.fn.countAll<number | string>().as('runs'))
+        .where('organization_id', '=', organizationId)
+        .groupBy('kind')
+        .execute();
+      const oks = await db
+        .selectFrom('collector_runs')
+        .select(['kind'])
+        .select((eb) => eb.fn.max('finished_at').as('last_ok'))
+        .where('organization_id', '=', organizationId)
+        .where('status', '=', 'ok')
+        .groupBy('kind')
+        .execute();
+      const lastOk = new Map(oks.map((r) => [r.kind, r.last_ok as string | null]));
+      const out: CollectorKindStats[] = [];
+      for (const t of totals) {
+        const since = lastOk.get(t.kind) ?? null;
+        let errors = db
+          .selectFrom('collector_runs')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .where('organization_id', '=', organizationId)
+          .where('kind', '=', t.kind)
+          .where('status', '=', 'error');
+        if (since !== null) errors = errors.where('finished_at', '>', since);
+        const row = await errors.executeTakeFirstOrThrow();
+        out.push({
+          kind: collectorRunKindSchema.parse(t.kind),
+          runs: Number(t.runs),
+          lastOkAt: since,
+          errorsSinceOk: Number(row.n),
+        });
+      }
+      return out;
     },
   };
 }

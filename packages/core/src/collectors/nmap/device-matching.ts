@@ -73,3 +73,39 @@ export function matchHost(index: InventoryIndex, host: HostIdentity): HostMatch 
   if (byAddress.length > 1) return { kind: 'ambiguous', devices: byAddress };
   return { kind: 'none' };
 }
+
+type Exclusion = RegisterRecord<'network-exclusions'>;
+
+export interface ExclusionIndex {
+  byMac: ReadonlyMap<string, Exclusion>;
+  byAddress: ReadonlyMap<string, Exclusion>;
+}
+
+/** Indexes the hosts the organization decided are not IoT equipment (A23), by MAC and by address. */
+export function indexExclusions(exclusions: readonly Exclusion[]): ExclusionIndex {
+  const byMac = new Map<string, Exclusion>();
+  const byAddress = new Map<string, Exclusion>();
+  for (const e of exclusions) {
+    if (e.macAddress !== null) byMac.set(normalizeMac(e.macAddress), e);
+    else if (e.ipAddress !== null) byAddress.set(normalizeAddress(e.ipAddress), e);
+  }
+  return { byMac, byAddress };
+}
+
+/**
+ * The exclusion a host falls under, or null. As with IoT records, a MAC decides first; an exclusion by address
+ * alone covers a host only while that host shows no MAC the decision did not see, so new hardware on an excluded
+ * address is a new host to decide about.
+ */
+export function exclusionOf(index: ExclusionIndex, host: HostIdentity): Exclusion | null {
+  for (const m of host.macAddresses) {
+    const found = index.byMac.get(normalizeMac(m));
+    if (found !== undefined) return found;
+  }
+  if (host.macAddresses.length > 0) return null;
+  for (const a of host.addresses) {
+    const found = index.byAddress.get(normalizeAddress(a));
+    if (found !== undefined) return found;
+  }
+  return null;
+}

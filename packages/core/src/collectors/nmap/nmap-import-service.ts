@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
+  type AdoptDiscoveredDevice,
+  adoptDiscoveredDeviceSchema,
   type DiscoveredDevice,
+  type DismissDiscoveredDevice,
+  dismissDiscoveredDeviceSchema,
   type EvidenceLinkTarget,
   type NetworkVantage,
   type NmapImportResult,
@@ -12,10 +16,19 @@ import {
 import type { ActorContext } from '../../audit/audit-trail.ts';
 import { taipeiDate } from '../../evaluation/taipei-date.ts';
 import type { RegisterService } from '../../registers/register-service.ts';
+import { AppError } from '../../shared/app-error.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { CollectorRunLog } from '../runs/collector-run-log.ts';
+import { parseInput } from '../../shared/validation.ts';
+import { actorName, type CollectorRunLog } from '../runs/collector-run-log.ts';
 import { updateRecordFields } from '../runs/record-update.ts';
-import { indexInventory, matchHost, normalizeMac } from './device-matching.ts';
+import {
+  exclusionOf,
+  indexExclusions,
+  indexInventory,
+  matchHost,
+  normalizeAddress,
+  normalizeMac,
+} from './device-matching.ts';
 import { coveredBy, defaultCredentialsOf, type NmapHost, observedPort, parseNmapReport } from './nmap-report.ts';
 
 type Device = RegisterRecord<'iot-devices'>;
@@ -43,6 +56,22 @@ export interface NmapImportService {
     scannedAt: string | null;
     devices: DiscoveredDevice[];
   }>;
+  /**
+   * Records a discovered host of the newest scan as IoT equipment, with what the scan saw (addresses, MAC
+   * addresses, open services and banners, scan date): through the register service, so it is validated, audited
+   * and re-evaluated like a person's edit (A23).
+   */
+  adoptDiscovered(
+    ctx: ActorContext,
+    organizationId: string,
+    input: AdoptDiscoveredDevice,
+  ): Promise<RegisterRecord<'iot-devices'>>;
+  /** Records that a discovered host is not IoT equipment, with the reason, in the network-exclusions register. */
+  dismissDiscovered(
+    ctx: ActorContext,
+    organizationId: string,
+    input: DismissDiscoveredDevice,
+  ): Promise<RegisterRecord<'network-exclusions'>>;
 }
 
 /** The nodes a network scan serves: inventory (A23), access (A25), connections (A26), exceptions (A30). */
@@ -103,12 +132,34 @@ function mergeViews(views: readonly HostView[]): HostView {
 
 export function createNmapImportService(deps: {
   runs: Pick<CollectorRunLog, 'preflight' | 'record' | 'latest'>;
-  registers: Pick<RegisterService, 'all' | 'get' | 'replace'>;
+  registers: Pick<RegisterService, 'all' | 'get' | 'replace' | 'create'>;
   clock: Clock;
 }): NmapImportService {
   const { runs, registers, clock } = deps;
 
-  return {
+  /** The host of the newest scan's proposals that `selector` (a MAC or an address) names, or a 404. */
+  async function findDiscovered(
+    organizationId: string,
+    selector: string,
+  ): Promise<{ host: DiscoveredDevice; scanDate: string }> {
+    const list = await service.discoveredDevices(organizationId);
+    const mac = normalizeMac(selector);
+    const address = normalizeAddress(selector);
+    const host = list.devices.find(
+      (d) =>
+        d.macAddresses.some((m) => normalizeMac(m) === mac) || d.addresses.some((a) => normalizeAddress(a) === address),
+    );
+    if (host === undefined || list.scannedAt === null) {
+      throw new AppError(
+        'NOT_FOUND',
+        `"${selector.slice(0, 64)}" is not a discovered device of the newest network scan; ` +
+          'GET …/discovered-devices lists them (a host already recorded or excluded is no longer one).',
+      );
+    }
+    return { host, scanDate: taipeiDate(new Date(list.scannedAt)) };
+  }
+
+  const service: NmapImportService = {
     async importReport(ctx, organizationId, bytes, options = {}) {
       const startedAt = clock.now();
       const report = parseNmapReport(bytes);
@@ -219,6 +270,46 @@ export function createNmapImportService(deps: {
       return { run, summary };
     },
 
+    async adoptDiscovered(ctx, organizationId, input) {
+      const request = parseInput(adoptDiscoveredDeviceSchema, input, 'discovered device');
+      const { host, scanDate } = await findDiscovered(organizationId, request.host);
+      return registers.create(ctx, organizationId, 'iot-devices', {
+        name: request.name,
+        owner: request.owner,
+        notes: request.notes,
+        kind: request.kind,
+        purpose: request.purpose,
+        location: request.location,
+        ipAddresses: host.addresses,
+        macAddresses: host.macAddresses.map(normalizeMac).filter((m) => macPattern.test(m)),
+        openServices: host.openPorts.map((p) => ({
+          port: p.port,
+          protocol: p.protocol,
+          service: p.service === null ? null : p.service.slice(0, 100),
+          banner: p.banner === null ? null : p.banner.slice(0, 1000),
+        })),
+        lastScanDate: scanDate,
+      });
+    },
+
+    async dismissDiscovered(ctx, organizationId, input) {
+      const request = parseInput(dismissDiscoveredDeviceSchema, input, 'discovered device');
+      const { host } = await findDiscovered(organizationId, request.host);
+      const mac = host.macAddresses.map(normalizeMac).find((m) => macPattern.test(m)) ?? null;
+      const address = host.addresses[0] ?? null;
+      const label = host.hostnames[0] ?? address ?? mac ?? request.host;
+      return registers.create(ctx, organizationId, 'network-exclusions', {
+        name: `Not IoT equipment: ${label}`.slice(0, 300),
+        owner: request.owner,
+        macAddress: mac,
+        // Kept with the MAC for people reading the record; matching is by the MAC when there is one.
+        ipAddress: address,
+        reason: request.reason,
+        decidedBy: request.decidedBy ?? actorName(ctx),
+        decidedDate: taipeiDate(clock.now()),
+      });
+    },
+
     async discoveredDevices(organizationId) {
       const run = await runs.latest(organizationId, 'nmap-import');
       if (run === null) return { runId: null, scannedAt: null, devices: [] };
@@ -227,8 +318,12 @@ export function createNmapImportService(deps: {
       const parsed = nmapImportSummarySchema.safeParse(run.summary);
       if (!parsed.success) return { runId: run.id, scannedAt: run.startedAt, devices: [] };
       // Matched again against today's register: a device recorded since the scan is no longer a proposal.
-      const still = parsed.data.discovered.filter((d) => matchHost(index, d).kind === 'none');
+      const excluded = indexExclusions(await registers.all(organizationId, 'network-exclusions'));
+      const still = parsed.data.discovered.filter(
+        (d) => matchHost(index, d).kind === 'none' && exclusionOf(excluded, d) === null,
+      );
       return { runId: run.id, scannedAt: parsed.data.scanner.startedAt ?? run.startedAt, devices: still };
     },
   };
+  return service;
 }

@@ -1,6 +1,8 @@
 import {
   type CollectorRun,
   type CollectorRunKind,
+  type CollectorStatusResponse,
+  collectorRunKinds,
   type EvidenceContentType,
   type EvidenceLinkTarget,
   evidenceFilenameSchema,
@@ -19,6 +21,7 @@ import type { UnitOfWork } from '../../shared/unit-of-work.ts';
 import { parseInput } from '../../shared/validation.ts';
 import { type CollectorFacts, collectorFactsFrom } from './collector-facts.ts';
 import type { CollectorRunListFilter, CollectorRunStore } from './collector-run-store.ts';
+import { collectorStatusOf } from './collector-status.ts';
 
 interface Stores {
   collectorRuns: Pick<CollectorRunStore, 'insert'>;
@@ -66,6 +69,11 @@ export interface CollectorRunLog {
   latest(organizationId: string, kind: CollectorRunKind): Promise<CollectorRun | null>;
   /** The observations rules read: the newest network scan and the newest scan of every TLS endpoint. */
   facts(organizationId: string): Promise<CollectorFacts>;
+  /** How each collector stands: runs, the newest run, health, and when a scheduled one runs next. */
+  status(
+    organizationId: string,
+    nextScheduledAt?: Partial<Record<CollectorRunKind, string | null>>,
+  ): Promise<CollectorStatusResponse>;
 }
 
 /** Links an upload may carry at once (the evidence contract); the rest are added one by one. */
@@ -77,7 +85,7 @@ export function actorName(ctx: ActorContext): string {
 
 export function createCollectorRunLog(deps: {
   uow: UnitOfWork<Stores>;
-  runs: Pick<CollectorRunStore, 'findById' | 'list' | 'latest' | 'latestPerTarget'>;
+  runs: Pick<CollectorRunStore, 'findById' | 'list' | 'latest' | 'latestPerTarget' | 'kindStats'>;
   evidence: Pick<EvidenceService, 'upload' | 'link' | 'maxBytes'>;
   audit: AuditTrail;
   clock: Clock;
@@ -157,6 +165,16 @@ export function createCollectorRunLog(deps: {
     },
 
     latest: (organizationId, kind) => runs.latest(organizationId, kind),
+
+    async status(organizationId, nextScheduledAt = {}) {
+      const stats = await runs.kindStats(organizationId);
+      const latest = new Map<CollectorRunKind, CollectorRun>();
+      for (const kind of collectorRunKinds) {
+        const run = stats.some((s) => s.kind === kind) ? await runs.latest(organizationId, kind) : null;
+        if (run !== null) latest.set(kind, run);
+      }
+      return collectorStatusOf({ organizationId, now: clock.now(), stats, latest, nextScheduledAt });
+    },
 
     async facts(organizationId) {
       return collectorFactsFrom({

@@ -18,4 +18,13 @@ export interface CollectorRunStore {
   latest(organizationId: string, kind: CollectorRunKind): Promise<CollectorRun | null>;
   /** The newest run of a kind for each target (each endpoint's latest TLS scan), whatever its status. */
   latestPerTarget(organizationId: string, kind: CollectorRunKind): Promise<CollectorRun[]>;
+  /** Per kind that has runs: how many, the newest `ok` run's finish time, and the errors after it. */
+  kindStats(organizationId: string): Promise<CollectorKindStats[]>;
+}
+
+export interface CollectorKindStats {
+  kind: CollectorRunKind;
+  runs: number;
+  lastOkAt: string | null;
+  errorsSinceOk: number;
 }

@@ -12,6 +12,7 @@ import type { CollectorRunLog } from './collector-run-log.ts';
 import { cloudEndpointKey, formatTlsEndpoint, parseTlsEndpoint } from './tls-endpoint.ts';
 
 type CloudService = RegisterRecord<'cloud-services'>;
+type RegisteredEndpoint = RegisterRecord<'tls-endpoints'>;
 
 export interface TlsEndpoint {
   host: string;
@@ -26,7 +27,7 @@ export interface TlsScanRequestInput {
 
 export interface CloudScanOutcome {
   results: TlsEndpointResult[];
-  /** Cloud services whose recorded endpoint cannot be read as HOST:PORT. */
+  /** Cloud services and registered endpoints whose recorded endpoint cannot be read as HOST:PORT. */
   skipped: { recordId: string; endpoint: string; reason: string }[];
 }
 
@@ -37,8 +38,17 @@ export interface TlsScanCollector {
    * endpoints and serves A35.1.
    */
   scan(ctx: ActorContext, organizationId: string, request: TlsScanRequestInput): Promise<TlsEndpointResult[]>;
-  /** Scans the endpoint of every cloud service in use: for the scheduler, so a regression shows up unasked. */
-  scanCloudServices(ctx: ActorContext, organizationId: string): Promise<CloudScanOutcome>;
+  /**
+   * The daily scan: the endpoint of every cloud service in use and every registered TLS endpoint with its daily
+   * scan on (with its SNI and CA bundle), each once, so a regression shows up unasked.
+   */
+  scanScheduled(ctx: ActorContext, organizationId: string): Promise<CloudScanOutcome>;
+}
+
+/** What the organization recorded about endpoints: scans are linked to these records. */
+interface KnownEndpoints {
+  services: readonly CloudService[];
+  endpoints: readonly RegisteredEndpoint[];
 }
 
 function sha256Hex(bytes: Uint8Array): string {
@@ -64,11 +74,12 @@ export function createTlsScanCollector(deps: {
     ctx: ActorContext,
     organizationId: string,
     endpoint: TlsEndpoint,
-    services: readonly CloudService[],
+    known: KnownEndpoints,
     caPem: string | undefined,
   ): Promise<TlsEndpointResult> {
     const key = formatTlsEndpoint(endpoint);
-    const matching = services.filter((s) => cloudEndpointKey(s) === key);
+    const matching = known.services.filter((s) => cloudEndpointKey(s) === key);
+    const registered = known.endpoints.filter((e) => cloudEndpointKey(e) === key);
     // Directions A5.3 for a cloud service's endpoint; otherwise the organization's own trading endpoint (A35.1).
     const nodeId = matching.length > 0 ? 'A5.3' : 'A35.1';
     const startedAt = clock.now();
@@ -108,6 +119,7 @@ export function createTlsScanCollector(deps: {
     const links: EvidenceLinkTarget[] = [
       { targetType: 'node', targetId: nodeId },
       ...matching.map((s) => ({ targetType: 'cloud-services' as const, targetId: s.id })),
+      ...registered.map((e) => ({ targetType: 'tls-endpoints' as const, targetId: e.id })),
     ];
     const scanDate = taipeiDate(startedAt);
     const errors = judged.verdicts.filter((v) => v.severity === 'error').map((v) => v.message);
@@ -131,6 +143,13 @@ export function createTlsScanCollector(deps: {
     return { ...summary, runId: run.id, evidenceId: run.evidenceId };
   }
 
+  async function knownEndpoints(organizationId: string): Promise<KnownEndpoints> {
+    return {
+      services: (await registers.all(organizationId, 'cloud-services')).filter(inUse),
+      endpoints: await registers.all(organizationId, 'tls-endpoints'),
+    };
+  }
+
   return {
     async scan(ctx, organizationId, request) {
       const endpoints = request.endpoints.map((e): TlsEndpoint => {
@@ -138,32 +157,41 @@ export function createTlsScanCollector(deps: {
         const sni = typeof e === 'string' ? undefined : e.sni;
         return { ...parseTlsEndpoint(text), sni };
       });
-      const services = (await registers.all(organizationId, 'cloud-services')).filter(inUse);
+      const known = await knownEndpoints(organizationId);
       const results: TlsEndpointResult[] = [];
       // One endpoint at a time: each scan already opens several connections, and a burst against one firewall
       // looks like an attack.
       for (const endpoint of endpoints) {
-        results.push(await scanOne(ctx, organizationId, endpoint, services, request.caPem));
+        results.push(await scanOne(ctx, organizationId, endpoint, known, request.caPem));
       }
       return results;
     },
 
-    async scanCloudServices(ctx, organizationId) {
-      const services = (await registers.all(organizationId, 'cloud-services')).filter(inUse);
+    async scanScheduled(ctx, organizationId) {
+      const known = await knownEndpoints(organizationId);
       const skipped: CloudScanOutcome['skipped'] = [];
-      const targets = new Map<string, TlsEndpoint>();
-      for (const s of services) {
-        if (s.endpoint === null || s.endpoint.trim() === '') continue;
+      const targets = new Map<string, { endpoint: TlsEndpoint; caPem: string | undefined }>();
+      const add = (recordId: string, text: string, sni: string | null, caPem: string | null) => {
         try {
-          const e = parseTlsEndpoint(s.endpoint);
-          targets.set(formatTlsEndpoint(e), e);
+          const e = parseTlsEndpoint(text);
+          const key = formatTlsEndpoint(e);
+          const before = targets.get(key);
+          // A registered endpoint's SNI and CA bundle win over a cloud service's bare address.
+          targets.set(key, {
+            endpoint: { ...e, sni: sni ?? before?.endpoint.sni },
+            caPem: caPem ?? before?.caPem,
+          });
         } catch (error) {
-          skipped.push({ recordId: s.id, endpoint: s.endpoint, reason: (error as Error).message });
+          skipped.push({ recordId, endpoint: text, reason: (error as Error).message });
         }
+      };
+      for (const s of known.services) {
+        if (s.endpoint !== null && s.endpoint.trim() !== '') add(s.id, s.endpoint, null, null);
       }
+      for (const e of known.endpoints) if (e.scheduledScan) add(e.id, e.endpoint, e.sni, e.caPem);
       const results: TlsEndpointResult[] = [];
-      for (const endpoint of targets.values())
-        results.push(await scanOne(ctx, organizationId, endpoint, services, undefined));
+      for (const { endpoint, caPem } of targets.values())
+        results.push(await scanOne(ctx, organizationId, endpoint, known, caPem));
       return { results, skipped };
     },
   };

@@ -120,6 +120,47 @@ describe('A23: devices on the network that the inventory does not hold', () => {
     expect(verdicts.some((v) => /Every one of the 1 hosts/.test(v.reason))).toBe(true);
   });
 
+  it('does not count a host recorded as not IoT equipment, by MAC, and says how many were decided', () => {
+    const excluded = makeRecord('network-exclusions', {
+      name: 'Workstation 77',
+      macAddress: '00:11:22:33:44:55',
+      ipAddress: '10.20.0.40',
+      reason: 'A staff workstation.',
+      decidedBy: 'IT',
+      decidedDate: '2026-06-01',
+    });
+    const scan = networkScan({ discovered: [host('10.20.0.40', '00:11:22:33:44:55')] });
+    const verdicts = evaluate(
+      'A23',
+      snapshotWith({ 'iot-devices': [printer()], measures: [review], 'network-exclusions': [excluded] }),
+      { network: scan },
+    );
+    expect(verdicts.some((v) => v.status === 'fail')).toBe(false);
+    expect(verdicts.some((v) => /1 is recorded as not IoT equipment, with reasons \(A23\)/.test(v.reason))).toBe(true);
+  });
+
+  it('threat: new hardware on an excluded address is not covered by the old decision (A23)', () => {
+    // The decision was taken about a host without a MAC (scanned across a router); the same address now shows a MAC.
+    const byAddress = makeRecord('network-exclusions', {
+      name: 'Server 40',
+      ipAddress: '10.20.0.40',
+      reason: 'A file server.',
+      decidedBy: 'IT',
+      decidedDate: '2026-06-01',
+    });
+    const registers = snapshotWith({
+      'iot-devices': [printer()],
+      measures: [review],
+      'network-exclusions': [byAddress],
+    });
+    const sameHost = evaluate('A23', registers, { network: networkScan({ discovered: [host('10.20.0.40')] }) });
+    expect(sameHost.some((v) => v.status === 'fail')).toBe(false);
+    const newHardware = evaluate('A23', registers, {
+      network: networkScan({ discovered: [host('10.20.0.40', '66:77:88:99:aa:bb')] }),
+    });
+    expect(newHardware.some((v) => v.status === 'fail' && /1 device on the network is not/.test(v.reason))).toBe(true);
+  });
+
   it('says "1 device … is" for one', () => {
     const verdicts = evaluate('A23', snapshotWith({ 'iot-devices': [printer()], measures: [review] }), {
       network: networkScan({ discovered: [host('10.20.0.40')] }),
@@ -316,6 +357,99 @@ describe('A35.1: the latest TLS scans of the trading endpoints', () => {
     const [verdict] = collectorVerdicts(collectorChecks, ctx, failing);
     expect(verdict?.status).toBe('fail');
     expect(verdict?.reason).toMatch(/^1 of 2 trading endpoints fail its latest TLS scan: trade\.example\.com\.tw:443/);
+  });
+});
+
+describe('A35.1: registered TLS endpoints, each judged by its own latest scan', () => {
+  const endpoint = (fields: Partial<RegisterRecord<'tls-endpoints'>> = {}) =>
+    makeRecord('tls-endpoints', {
+      name: 'Trading gateway',
+      endpoint: 'trade.example.com.tw:443',
+      purpose: 'trading-gateway',
+      scheduledScan: true,
+      ...fields,
+    });
+  const passing = (startedAt: string) =>
+    run(
+      'tls-scan',
+      'trade.example.com.tw:443',
+      {
+        endpoint: 'trade.example.com.tw:443',
+        sni: null,
+        result: 'pass',
+        verdicts: [],
+        nodeId: 'A35.1',
+        recordId: null,
+        accepted: ['TLSv1.2', 'TLSv1.3'],
+      },
+      startedAt,
+    );
+  const verdictsFor = (registers: RegisterSnapshot, tls: CollectorRun[]) =>
+    collectorVerdicts(
+      collectorChecks,
+      ruleContextFor(catalog, 'A35.1', registers),
+      collectorFactsFrom({ latestNetworkScan: null, tlsScans: tls }),
+    );
+
+  it('needs evidence for an endpoint never scanned, and passes it once a clean scan is in', () => {
+    const e = endpoint();
+    const registers = snapshotWith({ 'tls-endpoints': [e] });
+    expect(verdictsFor(registers, [])).toEqual([
+      expect.objectContaining({
+        status: 'needs-evidence',
+        recordType: 'tls-endpoints',
+        recordId: e.id,
+        reason: expect.stringMatching(/has not been scanned yet; the daily scan will cover it/),
+      }),
+    ]);
+    const [verdict] = verdictsFor(registers, [passing('2026-06-14T02:00:00.000Z')]);
+    expect(verdict).toMatchObject({ status: 'pass', recordId: e.id });
+    expect(verdict?.reason).toMatch(/accepts only TLSv1\.2, TLSv1\.3/);
+  });
+
+  it('threat: a daily scan that silently stopped — an old pass turns into needs-evidence after two days', () => {
+    const registers = snapshotWith({ 'tls-endpoints': [endpoint()] });
+    // Today is 2026-06-15 (Taipei); the last scan ran 2026-06-12.
+    const [stale] = verdictsFor(registers, [passing('2026-06-12T02:00:00.000Z')]);
+    expect(stale).toMatchObject({ status: 'needs-evidence' });
+    expect(stale?.reason).toMatch(/last scanned on 2026-06-12: the daily scan has not reached it/);
+    // An endpoint scanned only by hand is not expected daily.
+    const [manual] = verdictsFor(snapshotWith({ 'tls-endpoints': [endpoint({ scheduledScan: false })] }), [
+      passing('2026-06-12T02:00:00.000Z'),
+    ]);
+    expect(manual).toMatchObject({ status: 'pass' });
+  });
+
+  it('fails the registered endpoint by name and leaves cloud service endpoints to A5.3', () => {
+    const e = endpoint();
+    const cloud = makeRecord('cloud-services', {
+      name: 'CRM',
+      provider: 'Example Cloud',
+      serviceModel: 'SaaS',
+      endpoint: 'crm.example.com:443',
+    });
+    const cloudEndpoint = endpoint({ name: 'CRM API', endpoint: 'https://crm.example.com/api' });
+    const failing = run('tls-scan', 'trade.example.com.tw:443', {
+      endpoint: 'trade.example.com.tw:443',
+      sni: null,
+      result: 'fail',
+      verdicts: [{ code: 'PROTOCOL_BELOW_TLS12', severity: 'high', message: 'server accepts TLSv1.0' }],
+      nodeId: 'A35.1',
+      recordId: null,
+      accepted: ['TLSv1.0', 'TLSv1.2'],
+    });
+    const verdicts = verdictsFor(snapshotWith({ 'tls-endpoints': [e, cloudEndpoint], 'cloud-services': [cloud] }), [
+      failing,
+    ]);
+    expect(verdicts).toEqual([
+      expect.objectContaining({
+        status: 'fail',
+        recordId: e.id,
+        reason: expect.stringMatching(
+          /^Trading gateway \(trade\.example\.com\.tw:443\) fails .*server accepts TLSv1\.0/,
+        ),
+      }),
+    ]);
   });
 });
 

@@ -1,8 +1,9 @@
 import type { CollectorRunKind, RegisterRecord, ResultStatus } from '@ntg/contracts';
-import { indexInventory, matchHost } from '../../collectors/nmap/device-matching.ts';
+import { exclusionOf, indexExclusions, indexInventory, matchHost } from '../../collectors/nmap/device-matching.ts';
 import type { CollectorFacts, ObservedHost, TlsEndpointFacts } from '../../collectors/runs/collector-facts.ts';
 import { cloudEndpointKey } from '../../collectors/runs/tls-endpoint.ts';
-import { fail, pass, type RuleContext, type Verdict, withRecord } from '../rule.ts';
+import { fail, needsEvidence, pass, type RuleContext, type Verdict, withRecord } from '../rule.ts';
+import { daysBetween } from '../taipei-date.ts';
 import { serviceLabel } from './cloud-rules.ts';
 
 /**
@@ -47,17 +48,27 @@ const undeclaredNetworkDevices: CollectorCheck = {
     const scan = facts.network;
     if (scan === null) return [];
     const index = indexInventory(ctx.registers['iot-devices']);
-    const missing = scan.hosts.filter((h) => matchHost(index, h).kind === 'none');
+    const excluded = indexExclusions(ctx.registers['network-exclusions']);
+    const unmatched = scan.hosts.filter((h) => matchHost(index, h).kind === 'none');
+    // A host the organization recorded as not IoT equipment (with a reason, in the network-exclusions register)
+    // is decided, not missing.
+    const missing = unmatched.filter((h) => exclusionOf(excluded, h) === null);
     const when = `the network scan of ${scan.scanDate}`;
     if (missing.length === 0) {
-      return [pass(`Every one of the ${scan.hosts.length} hosts seen up in ${when} is in the IoT inventory (A23).`)];
+      const decided = unmatched.length;
+      const also =
+        decided > 0 ? `; ${decided} ${plural(decided, 'is', 'are')} recorded as not IoT equipment, with reasons` : '';
+      return [
+        pass(`Every one of the ${scan.hosts.length} hosts seen up in ${when} is in the IoT inventory${also} (A23).`),
+      ];
     }
     const n = missing.length;
     return [
       fail(
         `${n} ${plural(n, 'device on the network is', 'devices on the network are')} not in the IoT inventory ` +
           `(${when}): ${listed(missing.map(describeHost))}. Record ${plural(n, 'it', 'them')} in the IoT equipment ` +
-          'register, or scan only the segments that hold IoT equipment (A23).',
+          'register, record why a host is not IoT equipment (network exclusions), or scan only the segments that ' +
+          'hold IoT equipment (A23).',
       ),
     ];
   },
@@ -169,41 +180,89 @@ const cloudEndpointTls: CollectorCheck = {
   },
 };
 
+/** A scheduled endpoint whose newest scan is older than this has not been reached by the daily scan. */
+export const scheduledScanStaleDays = 2;
+
 // Directions A35.1: trading information over TLS 1.2 or later, ECDHE key exchange, AES-128/RSA-2048/ECC-256 or
-// stronger. The latest scan of each of the organization's trading endpoints is judged by the TLS policy as a whole.
+// stronger. Every endpoint in the TLS endpoints register (other than a cloud service's, which A5.3 judges) gets a
+// verdict of its own from its latest scan; it needs evidence until it is scanned, and again when the daily scan has
+// not reached it for two days. Scans of endpoints nobody registered are judged together, as before.
 const tradingEndpointTls: CollectorCheck = {
   nodeIds: ['A35.1'],
   observes: ['tls-scan'],
-  evaluate(_ctx, facts) {
-    const scans = facts.tls.filter((t) => t.nodeId === 'A35.1');
-    if (scans.length === 0) return [];
+  evaluate(ctx, facts) {
     const describe = (t: TlsEndpointFacts) =>
       `${t.endpoint} (${t.scanDate}): ${listed([...new Set(t.verdicts.map((v) => v.message))], 3)}`;
+    const cloudKeys = new Set(
+      ctx.registers['cloud-services']
+        .filter((c) => !c.privateInternal && !c.terminated)
+        .map(cloudEndpointKey)
+        .filter((k): k is string => k !== null),
+    );
+    const scansByEndpoint = new Map(facts.tls.filter((t) => t.nodeId === 'A35.1').map((t) => [t.endpoint, t]));
+    const verdicts: Verdict[] = [];
+    const registeredKeys = new Set<string>();
+    for (const e of ctx.registers['tls-endpoints']) {
+      const key = cloudEndpointKey(e);
+      if (key !== null && cloudKeys.has(key)) continue;
+      if (key !== null) registeredKeys.add(key);
+      const scan = key === null ? undefined : scansByEndpoint.get(key);
+      const subject = `${e.name} (${key ?? e.endpoint})`;
+      let verdict: Verdict;
+      if (key === null) {
+        verdict = { status: 'error', reason: `${subject}: the endpoint cannot be read as HOST:PORT (A35.1).` };
+      } else if (scan === undefined) {
+        verdict = needsEvidence(
+          `${subject} has not been scanned yet; ` +
+            (e.scheduledScan ? 'the daily scan will cover it' : 'scan it (ntg scan tls) or turn on its daily scan') +
+            ' (A35.1).',
+        );
+      } else if (scan.result === 'error') {
+        verdict = {
+          status: 'error',
+          reason: `${subject}: its latest TLS scan could not complete: ${describe(scan)} (A35.1).`,
+        };
+      } else if (scan.result === 'fail') {
+        verdict = fail(`${subject} fails its latest TLS scan: ${describe(scan)} (A35.1).`);
+      } else if (e.scheduledScan && daysBetween(scan.scanDate, ctx.today) > scheduledScanStaleDays) {
+        verdict = needsEvidence(
+          `${subject} was last scanned on ${scan.scanDate}: the daily scan has not reached it for more than ` +
+            `${scheduledScanStaleDays} days (A35.1).`,
+        );
+      } else {
+        verdict = pass(
+          `${subject} accepts only ${listed(scan.accepted)} and passes the TLS checks of A35.1 (scan of ${scan.scanDate}).`,
+        );
+      }
+      verdicts.push(withRecord(verdict, 'tls-endpoints', e));
+    }
+
+    const scans = [...scansByEndpoint.values()].filter((t) => !registeredKeys.has(t.endpoint));
+    if (scans.length === 0) return verdicts;
     const failing = scans.filter((t) => t.result === 'fail');
     const errors = scans.filter((t) => t.result === 'error');
     const n = scans.length;
     if (failing.length > 0) {
-      return [
+      verdicts.push(
         fail(
           `${failing.length} of ${n} trading ${plural(n, 'endpoint fails', 'endpoints fail')} its latest TLS scan: ` +
             `${failing.map(describe).join('; ')} (A35.1).`,
         ),
-      ];
+      );
+    } else if (errors.length > 0) {
+      verdicts.push({
+        status: 'error',
+        reason: `The latest TLS scan of ${listed(errors.map((t) => t.endpoint))} could not complete: ${errors.map(describe).join('; ')} (A35.1).`,
+      });
+    } else {
+      verdicts.push(
+        pass(
+          `${n} trading ${plural(n, 'endpoint passes', 'endpoints pass')} the TLS checks of A35.1 in ${plural(n, 'its', 'their')} latest scan: ` +
+            `${listed(scans.map((t) => `${t.endpoint} (${t.scanDate})`))}.`,
+        ),
+      );
     }
-    if (errors.length > 0) {
-      return [
-        {
-          status: 'error',
-          reason: `The latest TLS scan of ${listed(errors.map((t) => t.endpoint))} could not complete: ${errors.map(describe).join('; ')} (A35.1).`,
-        },
-      ];
-    }
-    return [
-      pass(
-        `${n} trading ${plural(n, 'endpoint passes', 'endpoints pass')} the TLS checks of A35.1 in ${plural(n, 'its', 'their')} latest scan: ` +
-          `${listed(scans.map((t) => `${t.endpoint} (${t.scanDate})`))}.`,
-      ),
-    ];
+    return verdicts;
   },
 };
 
