@@ -13,6 +13,7 @@ import { importExportCommands } from './commands/import-export-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { monitorCommand } from './commands/monitor-command.ts';
 import { orgCommand } from './commands/org-command.ts';
+import { usersCommand } from './commands/users-command.ts';
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, '; ').trim();
@@ -55,6 +56,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   );
   program.addCommand(migrateCommand(ctx));
   program.addCommand(monitorCommand(ctx));
+  program.addCommand(usersCommand(ctx));
   for (const command of importExportCommands(ctx)) program.addCommand(command);
   // `ntg import nmap|mdm` are subcommands of the bundle import: `ntg import FILE` keeps working.
   const importCommand = program.commands.find((c) => c.name() === 'import');

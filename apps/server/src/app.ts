@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Clock } from '@ntg/core';
+import type { Clock, ConsoleAuthService } from '@ntg/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -12,12 +12,13 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
-import { createApiTokenGuard } from './http/api-token-guard.ts';
+import { createAccessGuard } from './http/console-access.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { installMetrics, metricsRoute } from './http/metrics.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { collectorRoutes } from './routes/collector-routes.ts';
+import { consoleAccountRoutes, consoleSignInRoutes } from './routes/console-auth-routes.ts';
 import { evaluationRoutes } from './routes/evaluation-routes.ts';
 import { evidenceRoutes } from './routes/evidence-routes.ts';
 import type { GatewayServices } from './routes/gateway-routes.ts';
@@ -38,6 +39,10 @@ export interface AppDeps {
   gateway?: GatewayServices;
   readiness(): Promise<{ ready: boolean; database: string; problem?: string }>;
   apiToken: string;
+  /** Console sign-in for people; without it only the API token opens the API. */
+  consoleAuth?: ConsoleAuthService;
+  /** Sign-in attempts per client address and minute, on top of the lockout (default 20). */
+  signInRateLimitPerMinute?: number;
   metrics: Registry;
   clock: Clock;
   /** Whether this installation runs the daily TLS scan (NTG_SCHEDULED_SCANS); shown in the collector status. */
@@ -114,10 +119,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes({ readiness: deps.readiness }));
   await app.register(catalogRoutes({ catalog: services.catalog }));
 
-  // Everything about an organization needs the API token (console sign-in replaces it for people).
-  const requireApiToken = createApiTokenGuard(deps.apiToken);
+  const { consoleAuth } = deps;
+  if (consoleAuth !== undefined) {
+    await app.register(
+      consoleSignInRoutes({
+        consoleAuth,
+        now: () => deps.clock.now(),
+        ...(deps.signInRateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: deps.signInRateLimitPerMinute }),
+      }),
+    );
+  }
+
+  // Everything about an organization needs a signed-in person with the role for it, or the API token.
+  const guard = createAccessGuard({ apiToken: deps.apiToken, console: consoleAuth });
   const protectedRoutes: FastifyPluginAsync = async (scope) => {
-    scope.addHook('onRequest', requireApiToken);
+    scope.addHook('onRequest', guard);
+    if (consoleAuth !== undefined) {
+      await scope.register(
+        consoleAccountRoutes({
+          consoleAuth,
+          ...(deps.signInRateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: deps.signInRateLimitPerMinute }),
+        }),
+      );
+    }
     await scope.register(metricsRoute(deps.metrics));
     await scope.register(organizationRoutes({ organizations: services.organizations, catalog: services.catalog }));
     await scope.register(registerRoutes({ organizations: services.organizations, registers: services.registers }));

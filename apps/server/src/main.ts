@@ -1,4 +1,4 @@
-import { dailyTlsScanJob, IdentityPolicyError } from '@ntg/core';
+import { type ConsoleAuthService, dailyTlsScanJob, IdentityPolicyError, isAppError } from '@ntg/core';
 import { checkReadiness } from '@ntg/db';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     ...(gateway === undefined ? {} : { gateway }),
     readiness: () => checkReadiness(handle),
     apiToken: runtime.secrets.apiToken,
+    consoleAuth: runtime.consoleAuth,
     metrics,
     clock: runtime.clock,
     scheduledScans: config.scheduledScans,
@@ -110,6 +111,24 @@ async function main(): Promise<void> {
   const tokenSource = config.givenSecrets.apiToken ? 'NTG_API_TOKEN' : `"apiToken" in ${secretsFilePath(config)}`;
   logger.info({ address, role: config.role, apiDocs: `${address}/api/docs` }, 'NewTech Guard is listening');
   logger.info(`API token for /api/v1/organizations…: ${tokenSource}`);
+  await printSetupLink(runtime.consoleAuth, address);
+}
+
+/**
+ * No default account and no default password: while no administrator exists, each start prints a one-time link
+ * (valid an hour) to the terminal only, never to the log, since it is a credential.
+ */
+async function printSetupLink(consoleAuth: ConsoleAuthService, address: string): Promise<void> {
+  try {
+    const link = await consoleAuth.createSetupLink({ actor: { type: 'system', id: 'first-run' }, source: null });
+    process.stdout.write(
+      `\nNo administrator yet. Open this one-time link to create the first one (valid until ${link.expiresAt}):\n` +
+        `  ${address}${link.path}\n` +
+        'Or run `ntg users create-admin` for a new link.\n\n',
+    );
+  } catch (error) {
+    if (!(isAppError(error) && error.code === 'CONFLICT')) throw error;
+  }
 }
 
 main().catch((error: unknown) => {

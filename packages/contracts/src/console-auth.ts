@@ -171,6 +171,7 @@ export const createUserResponseSchema = z.object({
   invitationPath: z.string(),
   invitationExpiresAt: z.string(),
 });
+export type CreateUserResponse = z.infer<typeof createUserResponseSchema>;
 
 /** `PATCH /api/v1/users/:id` (administrators). */
 export const updateUserSchema = z
@@ -195,3 +196,6 @@ export const invitationStatusSchema = z.object({ email: z.string(), displayName:
 export const acceptInvitationSchema = z
   .object({ password: newPasswordSchema, locale: consoleLocaleSchema.optional() })
   .strict();
+
+/** `POST /api/v1/session/sign-out-everywhere`: how many sessions of the user were ended. */
+export const signOutEverywhereResponseSchema = z.object({ ended: z.number().int().min(0) });

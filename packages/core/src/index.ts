@@ -7,6 +7,7 @@ export * from './collectors/mdm/index.ts';
 export * from './collectors/nmap/index.ts';
 export * from './collectors/runs/index.ts';
 export * from './collectors/tls/index.ts';
+export * from './console/index.ts';
 export * from './evaluation/attestation.ts';
 export * from './evaluation/attestation-service.ts';
 export * from './evaluation/cadence.ts';

@@ -11,6 +11,7 @@ import * as m20261128_0400 from './migrations/2026_11_28_0400_create_collector_r
 import * as m20261128_0500 from './migrations/2026_11_28_0500_create_notifications.ts';
 import * as m20261128_0510 from './migrations/2026_11_28_0510_create_monitoring_reports.ts';
 import * as m20261207_0100 from './migrations/2026_12_07_0100_create_scheduled_jobs.ts';
+import * as m20261207_0200 from './migrations/2026_12_07_0200_create_console_users.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
 
@@ -26,6 +27,7 @@ const migrations: Record<string, MigrationModule> = {
   '2026_11_28_0500_create_notifications': m20261128_0500,
   '2026_11_28_0510_create_monitoring_reports': m20261128_0510,
   '2026_12_07_0100_create_scheduled_jobs': m20261207_0100,
+  '2026_12_07_0200_create_console_users': m20261207_0200,
 };
 
 export const migrationNames = Object.keys(migrations);

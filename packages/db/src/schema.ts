@@ -299,6 +299,46 @@ export interface ScheduledJobsTable {
   last_error_at: string | null;
 }
 
+export interface ConsoleUsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  role: string;
+  locale: string;
+  owner_names: string;
+  organization_ids: string;
+  password_hash: string | null;
+  password_changed_at: string | null;
+  totp_sealed_seed: string | null;
+  totp_pending_seed: string | null;
+  totp_last_step: number | null;
+  failed_attempts: Generated<number>;
+  locked_at: string | null;
+  disabled: number | boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConsoleSessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  stage: string;
+  created_at: string;
+  last_seen_at: string;
+  idle_expires_at: string;
+  expires_at: string;
+}
+
+export interface ConsoleLinksTable {
+  token_hash: string;
+  kind: string;
+  user_id: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   audit_entries: AuditEntriesTable;
@@ -325,6 +365,9 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   monitoring_reports: MonitoringReportsTable;
   scheduled_jobs: ScheduledJobsTable;
+  console_users: ConsoleUsersTable;
+  console_sessions: ConsoleSessionsTable;
+  console_links: ConsoleLinksTable;
 }
 
 export type { Generated };

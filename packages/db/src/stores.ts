@@ -2,6 +2,7 @@ import type {
   AttestationStore,
   AuditStore,
   CollectorRunStore,
+  ConsoleStores,
   EvaluationStore,
   EvidenceStore,
   FindingStore,
@@ -21,6 +22,7 @@ import type { Database } from './schema.ts';
 import { createAttestationStore } from './stores/attestation-store.ts';
 import { createAuditStore } from './stores/audit-store.ts';
 import { createCollectorRunStore } from './stores/collector-run-store.ts';
+import { createConsoleStores } from './stores/console-stores.ts';
 import { createEvaluationStore } from './stores/evaluation-store.ts';
 import { createEvidenceStore } from './stores/evidence-store.ts';
 import { createFindingStore } from './stores/finding-store.ts';
@@ -46,6 +48,7 @@ export interface Stores {
   notificationChannels: NotificationChannelStore;
   monitoring: MonitoringStore;
   jobs: JobLeaseStore;
+  console: ConsoleStores;
 }
 
 export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
@@ -63,6 +66,7 @@ export function createStores(db: Kysely<Database>, dialect: DialectCapabilities)
     notificationChannels: createNotificationChannelStore(db),
     monitoring: createMonitoringStore(db),
     jobs: createJobLeaseStore(db),
+    console: createConsoleStores(db),
   };
 }
 

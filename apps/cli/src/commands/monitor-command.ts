@@ -1,25 +1,7 @@
 import type { MonitoringReport } from '@ntg/contracts';
-import { createMonitoringService, type MonitoringService } from '@ntg/core';
-import { createUnitOfWork } from '@ntg/db';
 import { Command } from 'commander';
 import type { CliContext } from '../cli-io.ts';
 import { cliActor } from './org-command.ts';
-
-/** The monitoring service of the runtime, or one over its stores until the server wiring provides it. */
-export async function wiredMonitoring(ctx: CliContext): Promise<MonitoringService> {
-  const runtime = await ctx.runtime();
-  const { services } = runtime;
-  const wired = (services as typeof services & { monitoring?: MonitoringService }).monitoring;
-  return (
-    wired ??
-    createMonitoringService({
-      uow: createUnitOfWork(runtime.handle),
-      reads: services.stores.monitoring,
-      audit: services.audit,
-      clock: runtime.clock,
-    })
-  );
-}
 
 function printReport(ctx: CliContext, slug: string, r: MonitoringReport): void {
   const c = r.summary.counts;
@@ -49,7 +31,7 @@ export function monitorCommand(ctx: CliContext): Command {
     .option('--json', 'print JSON')
     .action(async (opts: { org?: string; date?: string; json?: boolean }) => {
       const { services } = await ctx.runtime();
-      const monitoring = await wiredMonitoring(ctx);
+      const { monitoring } = (await ctx.runtime()).services;
       const orgs =
         opts.org === undefined ? await services.organizations.list() : [await services.organizations.get(opts.org)];
       const reports: MonitoringReport[] = [];

@@ -98,6 +98,8 @@ export const envSchema = z.object({
     .default(2),
   NTG_GATEWAY_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(120).default(15),
   NTG_GATEWAY_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24).default(8),
+  NTG_CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
+  NTG_CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24).default(12),
   NTG_API_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters; make one with `openssl rand -base64 32`')
@@ -134,6 +136,8 @@ export interface Config {
   rateLimitPerMinute: number;
   evidenceMaxBytes: number;
   gateway: Readonly<GatewayConfig>;
+  /** Console sessions end after this long idle, and in any case after `sessionHours`. */
+  console: Readonly<{ idleMinutes: number; sessionHours: number }>;
   /** Secrets given in the environment; the rest are generated (embedded SQLite only) by `resolveSecrets`. */
   givenSecrets: Partial<Secrets>;
 }
@@ -143,7 +147,7 @@ export interface Secrets {
   pepper: Buffer;
   auditKey: Buffer;
   evidenceKey: Buffer;
-  /** Bearer token for the API until console sign-in exists; compared in constant time. */
+  /** Bearer token for automation (scripts, CI); people sign in to the console. Compared in constant time. */
   apiToken: string;
 }
 
@@ -192,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       sessionIdleMinutes: e.NTG_GATEWAY_SESSION_IDLE_MINUTES,
       sessionMaxHours: e.NTG_GATEWAY_SESSION_MAX_HOURS,
     }),
+    console: Object.freeze({ idleMinutes: e.NTG_CONSOLE_IDLE_MINUTES, sessionHours: e.NTG_CONSOLE_SESSION_HOURS }),
     givenSecrets: Object.freeze(givenSecrets),
   });
 }

@@ -10,6 +10,7 @@ import { applicabilityOf } from '@ntg/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../http/actor-context.ts';
+import { visibleOrganizations } from '../http/console-access.ts';
 
 const orgParams = z.object({ org: z.string().min(1).max(80).describe('organization id (org_…) or slug') });
 const errors = {
@@ -34,7 +35,7 @@ export function organizationRoutes(deps: {
           response: { 200: z.object({ organizations: z.array(organizationSchema) }), ...errors },
         },
       },
-      async () => ({ organizations: await deps.organizations.list() }),
+      async (request) => ({ organizations: visibleOrganizations(request, await deps.organizations.list()) }),
     );
 
     app.post(

@@ -12,6 +12,13 @@ import type { OrganizationService, RegisterService } from '@ntg/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../http/actor-context.ts';
+import { assertMayEditRecords } from '../http/console-access.ts';
+
+/** The owner a request body names, if it names one. */
+function ownerOf(body: unknown): string | undefined {
+  const owner = (body as { owner?: unknown } | null)?.owner;
+  return typeof owner === 'string' ? owner : undefined;
+}
 
 const errors = {
   400: errorResponseSchema,
@@ -122,6 +129,7 @@ export function registerRoutes(deps: {
         },
         async (request, reply) => {
           const org = await deps.organizations.get(request.params.org);
+          assertMayEditRecords(request, [ownerOf(request.body)]);
           return reply.status(201).send(await deps.registers.create(actorOf(request), org.id, register, request.body));
         },
       );
@@ -158,6 +166,8 @@ export function registerRoutes(deps: {
         },
         async (request) => {
           const org = await deps.organizations.get(request.params.org);
+          const before = await deps.registers.get(org.id, register, request.params.id);
+          assertMayEditRecords(request, [before.owner, ownerOf(request.body)]);
           return deps.registers.replace(
             actorOf(request),
             org.id,
@@ -183,6 +193,8 @@ export function registerRoutes(deps: {
         },
         async (request, reply) => {
           const org = await deps.organizations.get(request.params.org);
+          const before = await deps.registers.get(org.id, register, request.params.id);
+          assertMayEditRecords(request, [before.owner]);
           await deps.registers.remove(actorOf(request), org.id, register, request.params.id, request.query.revision);
           return reply.status(204).send(null);
         },

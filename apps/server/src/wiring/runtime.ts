@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { type Clock, systemClock } from '@ntg/core';
+import { type Clock, type ConsoleAuthService, systemClock } from '@ntg/core';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '@ntg/db';
 import { type Config, loadConfig, type Secrets } from '../config/config.ts';
 import { resolveSecrets } from '../config/secrets.ts';
+import { createConsoleServices } from './console-services.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -10,6 +11,7 @@ export interface Runtime {
   secrets: Readonly<Secrets>;
   handle: DatabaseHandle;
   services: Services;
+  consoleAuth: ConsoleAuthService;
   clock: Clock;
   /** Migrations applied by this start, in order. */
   applied: string[];
@@ -27,13 +29,22 @@ export async function openRuntime(env: NodeJS.ProcessEnv, options: { migrate?: b
   try {
     const applied = options.migrate === false ? [] : await migrateToLatest(handle);
     const clock = systemClock;
+    const services = createServices(handle, secrets, clock, {
+      dir: config.database.kind === 'sqlite' ? join(config.dataDir, 'evidence') : undefined,
+      maxBytes: config.evidenceMaxBytes,
+    });
     return {
       config,
       secrets,
       handle,
-      services: createServices(handle, secrets, clock, {
-        dir: config.database.kind === 'sqlite' ? join(config.dataDir, 'evidence') : undefined,
-        maxBytes: config.evidenceMaxBytes,
+      services,
+      consoleAuth: createConsoleServices({
+        handle,
+        stores: services.stores,
+        secrets,
+        config,
+        audit: services.audit,
+        clock,
       }),
       clock,
       applied,
