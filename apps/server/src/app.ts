@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client';
 import { createAccessGuard } from './http/console-access.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { installMetrics, metricsRoute } from './http/metrics.ts';
+import { serveWebConsole } from './http/web-console.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { collectorRoutes } from './routes/collector-routes.ts';
@@ -39,6 +40,8 @@ export interface AppDeps {
   gateway?: GatewayServices;
   readiness(): Promise<{ ready: boolean; database: string; problem?: string }>;
   apiToken: string;
+  /** The built web console (apps/web/dist); served at `/` when it holds an index.html. */
+  webDir?: string;
   /** Console sign-in for people; without it only the API token opens the API. */
   consoleAuth?: ConsoleAuthService;
   /** Sign-in attempts per client address and minute, on top of the lockout (default 20). */
@@ -111,8 +114,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The reference page runs under helmet's policy above (scripts from 'self' only, inline styles allowed for its CSS-in-JS).
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: false });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  // Until the browser console is served here, the root leads a person to the API reference.
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/docs/', 302));
+  // The web console at `/` when it is built; otherwise the root leads a person to the API reference.
+  if (deps.webDir === undefined || !serveWebConsole(app, deps.webDir)) {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/api/docs/', 302));
+  }
 
   installMetrics(app, deps.metrics);
   const { services } = deps;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { type ConsoleAuthService, dailyTlsScanJob, IdentityPolicyError, isAppError } from '@ntg/core';
 import { checkReadiness } from '@ntg/db';
 import { pino } from 'pino';
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
     readiness: () => checkReadiness(handle),
     apiToken: runtime.secrets.apiToken,
     consoleAuth: runtime.consoleAuth,
+    webDir: fileURLToPath(new URL('../../web/dist', import.meta.url)),
     metrics,
     clock: runtime.clock,
     scheduledScans: config.scheduledScans,
