@@ -12,6 +12,7 @@ import { createNotificationScheduler } from './scheduling/notification-scheduler
 import { scanAllScheduledEndpoints } from './wiring/collector-services.ts';
 import { ensureDemoOrganization } from './wiring/demo-organization.ts';
 import { createGatewayServices } from './wiring/gateway-wiring.ts';
+import { analyseDueDays } from './wiring/monitoring-services.ts';
 import { createNotificationServices, defaultNotificationDir } from './wiring/notification-services.ts';
 import { openRuntime } from './wiring/runtime.ts';
 
@@ -46,6 +47,18 @@ async function main(): Promise<void> {
         if (o.error !== undefined) logger.error({ err: o.error, organizationId: o.organizationId }, 'TLS scans failed');
         else
           logger.info({ organizationId: o.organizationId, scanned: o.outcome?.results.length }, 'TLS scans finished');
+      }
+    },
+  });
+  // Directions A37.7: the failed logins of each day are analysed once, by one instance of several.
+  const dailyAnalysis = createDailyJobScheduler({
+    job: 'monitoring-daily',
+    jobs: services.stores.jobs,
+    clock: runtime.clock,
+    logger,
+    run: async () => {
+      for (const o of await analyseDueDays({ ...services, clock: runtime.clock })) {
+        if (o.generated.length > 0) logger.info(o, 'daily failed-login analysis written');
       }
     },
   });
@@ -94,6 +107,7 @@ async function main(): Promise<void> {
       .close()
       .then(() => scheduler.stop())
       .then(() => tlsScans.stop())
+      .then(() => dailyAnalysis.stop())
       .then(() => notificationScheduler.stop())
       .then(() => notifications.identityEvents.flush())
       .then(() => runtime.close())
@@ -110,6 +124,7 @@ async function main(): Promise<void> {
   scheduler.start();
   notificationScheduler.start();
   if (config.scheduledScans) tlsScans.start();
+  dailyAnalysis.start();
   const tokenSource = config.givenSecrets.apiToken ? 'NTG_API_TOKEN' : `"apiToken" in ${secretsFilePath(config)}`;
   logger.info({ address, role: config.role, apiDocs: `${address}/api/docs` }, 'NewTech Guard is listening');
   logger.info(`API token for /api/v1/organizations…: ${tokenSource}`);

@@ -2,6 +2,7 @@ import { diffCatalogs, listCatalogVersions, loadCatalog } from '@ntg/catalog';
 import {
   type AttestationService,
   type AuditTrail,
+  addDays,
   allAttestationSpecs,
   allRules,
   type CatalogService,
@@ -18,10 +19,13 @@ import {
   type EvaluationService,
   type EvidenceService,
   type FindingService,
+  type GatewayMonitoringFacts,
+  gatewayReportWindowDays,
   type MonitoringService,
   type OrganizationService,
   type RecordChangeListener,
   type RegisterService,
+  taipeiDate,
 } from '@ntg/core';
 import {
   createDatabaseBlobStore,
@@ -74,6 +78,22 @@ export interface Services extends ImportExportServices, CollectorServices {
   stores: Stores;
 }
 
+/** A37.7: the gateway's first login for the organization and which recent days have their daily report. */
+async function gatewayMonitoringFacts(
+  monitoring: Stores['monitoring'],
+  organizationId: string,
+  clock: Clock,
+): Promise<GatewayMonitoringFacts> {
+  const first = await monitoring.firstAttemptAt(organizationId);
+  if (first === null) return { firstAttemptDate: null, reportDates: [] };
+  const today = taipeiDate(clock.now());
+  const from = addDays(today, -(gatewayReportWindowDays + 1));
+  return {
+    firstAttemptDate: taipeiDate(new Date(first)),
+    reportDates: await monitoring.reportDates(organizationId, from, today),
+  };
+}
+
 /** Wires the domains over one database. One small function; each domain's own wiring stays in its factory. */
 export function createServices(
   handle: DatabaseHandle,
@@ -112,7 +132,10 @@ export function createServices(
         attestations: stores.attestations,
         evaluations: stores.evaluations,
         evidenceIndex: (organizationId, today) => evidence.evidenceIndex(organizationId, today),
-        collectorFacts: (organizationId) => collectors.collectorRuns.facts(organizationId),
+        collectorFacts: async (organizationId) => ({
+          ...(await collectors.collectorRuns.facts(organizationId)),
+          gatewayMonitoring: await gatewayMonitoringFacts(stores.monitoring, organizationId, clock),
+        }),
       },
       catalog: currentCatalog,
       rules: allRules,

@@ -10,4 +10,8 @@ export interface MonitoringStore {
   insertReport(report: MonitoringReport): Promise<void>;
   /** The newest generation of the report for a day, or null. */
   latestReport(organizationId: string, date: string): Promise<MonitoringReport | null>;
+  /** The Asia/Taipei dates in [fromDate, toDate] that have a report, ascending. */
+  reportDates(organizationId: string, fromDate: string, toDate: string): Promise<string[]>;
+  /** When the gateway first saw a login attempt for the organization, or null: daily analysis is due from then. */
+  firstAttemptAt(organizationId: string): Promise<string | null>;
 }

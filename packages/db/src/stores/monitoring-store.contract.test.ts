@@ -118,6 +118,28 @@ describe.each(testDatabaseKinds())('daily failed-login report on $name (A37.7)',
     await expect(monitoring.generateDaily(testActor, org, '2026-02-30')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
+  it('tells when the gateway first saw the organization and which days have a report (for the A37.7 check)', async () => {
+    expect(await stores.monitoring.firstAttemptAt(org)).toBe('2026-06-13T15:59:59.999Z');
+    const unused = (
+      await createOrganizationService({
+        uow: createUnitOfWork(t.handle),
+        organizations: stores.organizations,
+        audit,
+        clock,
+      }).create(testActor, { slug: 'unused-co', name: 'Unused', profile: {} })
+    ).id;
+    expect(await stores.monitoring.firstAttemptAt(unused)).toBeNull();
+    await monitoring.generateDaily(systemActor, org, '2026-06-12');
+    await monitoring.generateDaily(systemActor, org, '2026-06-12');
+    expect(await stores.monitoring.reportDates(org, '2026-06-01', '2026-06-30')).toEqual(
+      expect.arrayContaining(['2026-06-12', '2026-06-14']),
+    );
+    const dates = await stores.monitoring.reportDates(org, '2026-06-01', '2026-06-13');
+    expect(dates).toContain('2026-06-12');
+    expect(dates).not.toContain('2026-06-14');
+    expect(new Set(dates).size).toBe(dates.length);
+  });
+
   it('keeps organizations apart', async () => {
     const report = await monitoring.generateDaily(testActor, otherOrg, '2026-06-14');
     expect(report.summary.counts.attempts).toBe(1);

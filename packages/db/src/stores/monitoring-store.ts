@@ -55,6 +55,28 @@ export function createMonitoringStore(db: Kysely<Database>): MonitoringStore {
         .execute();
     },
 
+    async reportDates(organizationId, fromDate, toDate) {
+      const rows = await db
+        .selectFrom('monitoring_reports')
+        .select('date')
+        .distinct()
+        .where('organization_id', '=', organizationId)
+        .where('date', '>=', fromDate)
+        .where('date', '<=', toDate)
+        .orderBy('date')
+        .execute();
+      return rows.map((r) => r.date);
+    },
+
+    async firstAttemptAt(organizationId) {
+      const row = await db
+        .selectFrom('login_attempts')
+        .select((eb) => eb.fn.min('at').as('first'))
+        .where('organization_id', '=', organizationId)
+        .executeTakeFirst();
+      return (row?.first as string | null | undefined) ?? null;
+    },
+
     async latestReport(organizationId, date) {
       const row = await db
         .selectFrom('monitoring_reports')

@@ -50,9 +50,22 @@ export interface CollectorFacts {
   network: NetworkScanFacts | null;
   /** The newest scan of each TLS endpoint. */
   tls: readonly TlsEndpointFacts[];
+  /** The gateway's own daily failed-login analysis (A37.7); null where it is not wired in. */
+  gatewayMonitoring: GatewayMonitoringFacts | null;
 }
 
-export const emptyCollectorFacts: CollectorFacts = { network: null, tls: [] };
+/** When the gateway first saw a login for the organization, and which recent days have a daily report. */
+export interface GatewayMonitoringFacts {
+  /** Asia/Taipei date of the first login attempt, or null when the gateway has never been used. */
+  firstAttemptDate: string | null;
+  /** Dates with a report, within the window the check reads (the last `gatewayReportWindowDays` days). */
+  reportDates: readonly string[];
+}
+
+/** How many past days the A37.7 check asks a report for. */
+export const gatewayReportWindowDays = 14;
+
+export const emptyCollectorFacts: CollectorFacts = { network: null, tls: [], gatewayMonitoring: null };
 
 function hostOf(d: DiscoveredDevice): ObservedHost {
   return { ...d };
@@ -124,5 +137,6 @@ export function collectorFactsFrom(input: {
   return {
     network: input.latestNetworkScan === null ? null : networkFactsOf(input.latestNetworkScan),
     tls,
+    gatewayMonitoring: null,
   };
 }

@@ -2,7 +2,7 @@ import { loadCatalog } from '@ntg/catalog';
 import type { CollectorRun, NmapImportSummary, RegisterRecord, TlsScanSummary } from '@ntg/contracts';
 import { makeRecord, ruleContextFor, snapshotWith } from '@ntg/test-kit';
 import { describe, expect, it } from 'vitest';
-import { collectorFactsFrom } from '../../collectors/runs/collector-facts.ts';
+import { type CollectorFacts, collectorFactsFrom } from '../../collectors/runs/collector-facts.ts';
 import type { RegisterSnapshot } from '../register-snapshot.ts';
 import type { Verdict } from '../rule.ts';
 import { cloudRules } from './cloud-rules.ts';
@@ -450,6 +450,42 @@ describe('A35.1: registered TLS endpoints, each judged by its own latest scan', 
         ),
       }),
     ]);
+  });
+});
+
+describe('A37.7: a daily failed-login analysis for every day the gateway served the organization', () => {
+  // Today is 2026-06-15 in Taipei: the days through 2026-06-13 must have their report.
+  const verdictsFor = (gatewayMonitoring: CollectorFacts['gatewayMonitoring']) =>
+    collectorVerdicts(collectorChecks, ruleContextFor(catalog, 'A37.7', snapshotWith({})), {
+      ...collectorFactsFrom({ latestNetworkScan: null, tlsScans: [] }),
+      gatewayMonitoring,
+    });
+  const days = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => `2026-06-${String(from + i).padStart(2, '0')}`);
+
+  it('gives no verdict where the gateway never served the organization (the attestation answers)', () => {
+    expect(verdictsFor(null)).toEqual([]);
+    expect(verdictsFor({ firstAttemptDate: null, reportDates: [] })).toEqual([]);
+    // First used today: nothing is due yet.
+    expect(verdictsFor({ firstAttemptDate: '2026-06-15', reportDates: [] })).toEqual([]);
+  });
+
+  it('passes when every day since the first login has its report', () => {
+    const [verdict] = verdictsFor({ firstAttemptDate: '2026-06-10', reportDates: days(10, 14) });
+    expect(verdict).toMatchObject({ status: 'pass' });
+    expect(verdict?.reason).toContain('from 2026-06-10 to 2026-06-13 (4 daily reports');
+  });
+
+  it('threat: the daily job silently stopped — a day without a report becomes a failure naming the day', () => {
+    const [verdict] = verdictsFor({ firstAttemptDate: '2026-05-01', reportDates: ['2026-05-31', ...days(1, 11)] });
+    expect(verdict).toMatchObject({ status: 'fail' });
+    expect(verdict?.reason).toMatch(
+      /No daily failed-login analysis for 2026-06-12, 2026-06-13 \(2 of the last 14 days\)/,
+    );
+    // Yesterday's analysis runs after midnight: its absence alone is not yet a failure.
+    expect(verdictsFor({ firstAttemptDate: '2026-06-01', reportDates: days(1, 13) })[0]).toMatchObject({
+      status: 'pass',
+    });
   });
 });
 

@@ -1,9 +1,14 @@
 import type { CollectorRunKind, RegisterRecord, ResultStatus } from '@ntg/contracts';
 import { exclusionOf, indexExclusions, indexInventory, matchHost } from '../../collectors/nmap/device-matching.ts';
-import type { CollectorFacts, ObservedHost, TlsEndpointFacts } from '../../collectors/runs/collector-facts.ts';
+import {
+  type CollectorFacts,
+  gatewayReportWindowDays,
+  type ObservedHost,
+  type TlsEndpointFacts,
+} from '../../collectors/runs/collector-facts.ts';
 import { cloudEndpointKey } from '../../collectors/runs/tls-endpoint.ts';
 import { fail, needsEvidence, pass, type RuleContext, type Verdict, withRecord } from '../rule.ts';
-import { daysBetween } from '../taipei-date.ts';
+import { addDays, daysBetween } from '../taipei-date.ts';
 import { serviceLabel } from './cloud-rules.ts';
 
 /**
@@ -15,7 +20,7 @@ import { serviceLabel } from './cloud-rules.ts';
  */
 export interface CollectorCheck {
   nodeIds: readonly string[];
-  /** The collector runs whose observations the check reads, for documentation. */
+  /** The collector runs whose observations the check reads, for documentation (none: the gateway's own reports). */
   observes: readonly CollectorRunKind[];
   evaluate(ctx: RuleContext, facts: CollectorFacts): Verdict[];
 }
@@ -266,12 +271,53 @@ const tradingEndpointTls: CollectorCheck = {
   },
 };
 
+// Directions A37.7: failed logins and non-client attempts are monitored and analysed every day. Where this
+// installation's gateway serves the organization, every day since its first login attempt (within the last
+// `gatewayReportWindowDays`) needs its daily report; the analysis of a day runs after midnight, so a day counts as
+// missing from the end of the following day. Organizations the gateway has never served get no verdict here: the
+// attestation alone answers for another gateway.
+const dailyFailedLoginAnalysis: CollectorCheck = {
+  nodeIds: ['A37.7'],
+  observes: [],
+  evaluate(ctx, facts) {
+    const monitoring = facts.gatewayMonitoring;
+    if (monitoring === null || monitoring.firstAttemptDate === null) return [];
+    const last = addDays(ctx.today, -2);
+    const windowStart = addDays(ctx.today, -(gatewayReportWindowDays + 1));
+    const first = monitoring.firstAttemptDate > windowStart ? monitoring.firstAttemptDate : windowStart;
+    if (first > last) return [];
+    const have = new Set(monitoring.reportDates);
+    const missing: string[] = [];
+    let days = 0;
+    for (let d = first; d <= last; d = addDays(d, 1)) {
+      days += 1;
+      if (!have.has(d)) missing.push(d);
+    }
+    if (missing.length > 0) {
+      return [
+        fail(
+          `No daily failed-login analysis for ${listed(missing)} (${missing.length} of the last ${days} ` +
+            `${plural(days, 'day', 'days')}): run \`ntg monitor daily --date YYYY-MM-DD\` for each, and check that ` +
+            'the daily job runs (A37.7).',
+        ),
+      ];
+    }
+    return [
+      pass(
+        `The gateway's failed logins were analysed every day from ${first} to ${last} (${days} daily ` +
+          `${plural(days, 'report', 'reports')}, A37.7).`,
+      ),
+    ];
+  },
+};
+
 /** Every collector check; the engine runs those of a node after its rule or attestation. */
 export const collectorChecks: readonly CollectorCheck[] = [
   undeclaredNetworkDevices,
   exceptionStillReachable,
   cloudEndpointTls,
   tradingEndpointTls,
+  dailyFailedLoginAnalysis,
 ];
 
 /** The verdicts of the checks for one node; a check that throws gives an error verdict, never a fail. */
