@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.ts';
 import { resolveSecrets, secretsFilePath } from '../src/config/secrets.ts';
+import { gatewayControlsOf } from '../src/wiring/runtime.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -91,5 +92,26 @@ describe('secrets', () => {
     const pepper = Buffer.alloc(32, 5);
     const config = loadConfig({ NTG_DATA_DIR: tempDir(), NTG_PEPPER: pepper.toString('base64') });
     expect(resolveSecrets(config).pepper.equals(pepper)).toBe(true);
+  });
+});
+
+describe('the gateway reports its effective controls (A36.1, A36.2, A37.5, A37.6)', () => {
+  it('turns the configuration into the facts the checks read, with the lockout threshold of the code', () => {
+    const config = loadConfig({
+      NTG_GATEWAY_FACTOR_KINDS: 'knowledge,inherence',
+      NTG_GATEWAY_REVIEWED_AUTHENTICATORS: 'platform-biometric',
+      NTG_ARGON2_MEMORY_KIB: '65536',
+      NTG_PASSWORD_MAX_AGE_DAYS: '60',
+    });
+    expect(gatewayControlsOf(config)).toEqual({
+      factorKinds: ['knowledge', 'inherence'],
+      reviewedAuthenticatorTypes: ['platform-biometric'],
+      lockoutThreshold: 3,
+      argon2: { memoryKib: 65536, iterations: 2, parallelism: 1 },
+      pepperOutsideDatabase: true,
+      passwordMaxAgeDays: 60,
+      sessionIdleMinutes: 15,
+      sessionMaxHours: 8,
+    });
   });
 });

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { type Clock, type ConsoleAuthService, systemClock } from '@ntg/core';
+import {
+  type Clock,
+  type ConsoleAuthService,
+  type GatewayControlFacts,
+  maxFailedAttempts,
+  systemClock,
+} from '@ntg/core';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '@ntg/db';
 import { type Config, loadConfig, type Secrets } from '../config/config.ts';
 import { resolveSecrets } from '../config/secrets.ts';
@@ -18,6 +24,21 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** What the gateway of this installation enforces, as the A36 and A37 checks read it. */
+export function gatewayControlsOf(config: Pick<Config, 'gateway'>): GatewayControlFacts {
+  const g = config.gateway;
+  return {
+    factorKinds: g.factorKinds,
+    reviewedAuthenticatorTypes: g.reviewedAuthenticatorTypes,
+    lockoutThreshold: maxFailedAttempts,
+    argon2: { ...g.argon2, parallelism: 1 },
+    pepperOutsideDatabase: true,
+    passwordMaxAgeDays: g.passwordMaxAgeDays,
+    sessionIdleMinutes: g.sessionIdleMinutes,
+    sessionMaxHours: g.sessionMaxHours,
+  };
+}
+
 /**
  * Everything the server and the CLI share: configuration parsed once, secrets resolved, the database opened and
  * migrated, services wired. Throws ConfigError or MigrationError with a message for a person.
@@ -32,6 +53,7 @@ export async function openRuntime(env: NodeJS.ProcessEnv, options: { migrate?: b
     const services = createServices(handle, secrets, clock, {
       dir: config.database.kind === 'sqlite' ? join(config.dataDir, 'evidence') : undefined,
       maxBytes: config.evidenceMaxBytes,
+      gatewayControls: config.role === 'console' ? null : gatewayControlsOf(config),
     });
     return {
       config,

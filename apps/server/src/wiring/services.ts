@@ -19,7 +19,8 @@ import {
   type EvaluationService,
   type EvidenceService,
   type FindingService,
-  type GatewayMonitoringFacts,
+  type GatewayControlFacts,
+  type GatewayFacts,
   gatewayReportWindowDays,
   type MonitoringService,
   type OrganizationService,
@@ -61,6 +62,8 @@ export interface EvidenceOptions {
   /** Folder for evidence files (embedded SQLite). Without one, bytes go to evidence_blobs (PostgreSQL, tests). */
   dir?: string | undefined;
   maxBytes?: number | undefined;
+  /** The identity gateway's effective configuration, when this installation runs it (A36, A37 evidence). */
+  gatewayControls?: GatewayControlFacts | null;
 }
 
 export interface Services extends ImportExportServices, CollectorServices {
@@ -79,16 +82,18 @@ export interface Services extends ImportExportServices, CollectorServices {
 }
 
 /** A37.7: the gateway's first login for the organization and which recent days have their daily report. */
-async function gatewayMonitoringFacts(
+async function gatewayFacts(
   monitoring: Stores['monitoring'],
   organizationId: string,
   clock: Clock,
-): Promise<GatewayMonitoringFacts> {
+  controls: GatewayControlFacts | null,
+): Promise<GatewayFacts> {
   const first = await monitoring.firstAttemptAt(organizationId);
-  if (first === null) return { firstAttemptDate: null, reportDates: [] };
+  if (first === null) return { controls, firstAttemptDate: null, reportDates: [] };
   const today = taipeiDate(clock.now());
   const from = addDays(today, -(gatewayReportWindowDays + 1));
   return {
+    controls,
     firstAttemptDate: taipeiDate(new Date(first)),
     reportDates: await monitoring.reportDates(organizationId, from, today),
   };
@@ -134,7 +139,12 @@ export function createServices(
         evidenceIndex: (organizationId, today) => evidence.evidenceIndex(organizationId, today),
         collectorFacts: async (organizationId) => ({
           ...(await collectors.collectorRuns.facts(organizationId)),
-          gatewayMonitoring: await gatewayMonitoringFacts(stores.monitoring, organizationId, clock),
+          gateway: await gatewayFacts(
+            stores.monitoring,
+            organizationId,
+            clock,
+            evidenceOptions.gatewayControls ?? null,
+          ),
         }),
       },
       catalog: currentCatalog,

@@ -18,6 +18,7 @@ import {
 } from '@ntg/contracts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import type { ActorContext, AuditTrail } from '../audit/audit-trail.ts';
+import { maxFailedAttempts } from '../identity/lockout-policy.ts';
 import type { SecretHasher } from '../identity/secret-hasher.ts';
 import { sessionTokenHash } from '../identity/session-tokens.ts';
 import { matchTotpStep, newTotpSeed, type TotpSeedCipher, totpSecretBase32, totpUri } from '../identity/totp-factor.ts';
@@ -37,7 +38,7 @@ import { passwordProblem } from './password-rules.ts';
 export const installationAuditChain = 'installation';
 
 /** A37.5, held to by the console: the third failure in a row locks the user until an administrator unlocks. */
-export const consoleMaxAttempts = 3;
+export const consoleMaxAttempts = maxFailedAttempts;
 
 interface Stores {
   console: ConsoleStores;

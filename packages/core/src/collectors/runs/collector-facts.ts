@@ -1,3 +1,4 @@
+import type { FactorKind } from '@ntg/contracts';
 import {
   type CollectorRun,
   type DiscoveredDevice,
@@ -51,11 +52,29 @@ export interface CollectorFacts {
   /** The newest scan of each TLS endpoint. */
   tls: readonly TlsEndpointFacts[];
   /** The gateway's own daily failed-login analysis (A37.7); null where it is not wired in. */
-  gatewayMonitoring: GatewayMonitoringFacts | null;
+  gateway: GatewayFacts | null;
+}
+
+/**
+ * The identity gateway's effective configuration, as this installation runs it: what A36 and A37 ask of a login,
+ * reported by the gateway itself instead of typed into a form.
+ */
+export interface GatewayControlFacts {
+  factorKinds: readonly FactorKind[];
+  reviewedAuthenticatorTypes: readonly string[];
+  lockoutThreshold: number;
+  argon2: { memoryKib: number; iterations: number; parallelism: number };
+  /** The pepper is a secret outside the database (A36.2 "added with unknown data"). */
+  pepperOutsideDatabase: boolean;
+  passwordMaxAgeDays: number;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
 }
 
 /** When the gateway first saw a login for the organization, and which recent days have a daily report. */
-export interface GatewayMonitoringFacts {
+export interface GatewayFacts {
+  /** The gateway's effective controls; null where this installation does not run the gateway. */
+  controls: GatewayControlFacts | null;
   /** Asia/Taipei date of the first login attempt, or null when the gateway has never been used. */
   firstAttemptDate: string | null;
   /** Dates with a report, within the window the check reads (the last `gatewayReportWindowDays` days). */
@@ -65,7 +84,7 @@ export interface GatewayMonitoringFacts {
 /** How many past days the A37.7 check asks a report for. */
 export const gatewayReportWindowDays = 14;
 
-export const emptyCollectorFacts: CollectorFacts = { network: null, tls: [], gatewayMonitoring: null };
+export const emptyCollectorFacts: CollectorFacts = { network: null, tls: [], gateway: null };
 
 function hostOf(d: DiscoveredDevice): ObservedHost {
   return { ...d };
@@ -137,6 +156,6 @@ export function collectorFactsFrom(input: {
   return {
     network: input.latestNetworkScan === null ? null : networkFactsOf(input.latestNetworkScan),
     tls,
-    gatewayMonitoring: null,
+    gateway: null,
   };
 }

@@ -455,37 +455,93 @@ describe('A35.1: registered TLS endpoints, each judged by its own latest scan', 
 
 describe('A37.7: a daily failed-login analysis for every day the gateway served the organization', () => {
   // Today is 2026-06-15 in Taipei: the days through 2026-06-13 must have their report.
-  const verdictsFor = (gatewayMonitoring: CollectorFacts['gatewayMonitoring']) =>
+  const verdictsFor = (gateway: CollectorFacts['gateway']) =>
     collectorVerdicts(collectorChecks, ruleContextFor(catalog, 'A37.7', snapshotWith({})), {
       ...collectorFactsFrom({ latestNetworkScan: null, tlsScans: [] }),
-      gatewayMonitoring,
+      gateway,
     });
   const days = (from: number, to: number) =>
     Array.from({ length: to - from + 1 }, (_, i) => `2026-06-${String(from + i).padStart(2, '0')}`);
 
   it('gives no verdict where the gateway never served the organization (the attestation answers)', () => {
     expect(verdictsFor(null)).toEqual([]);
-    expect(verdictsFor({ firstAttemptDate: null, reportDates: [] })).toEqual([]);
+    expect(verdictsFor({ controls: null, firstAttemptDate: null, reportDates: [] })).toEqual([]);
     // First used today: nothing is due yet.
-    expect(verdictsFor({ firstAttemptDate: '2026-06-15', reportDates: [] })).toEqual([]);
+    expect(verdictsFor({ controls: null, firstAttemptDate: '2026-06-15', reportDates: [] })).toEqual([]);
   });
 
   it('passes when every day since the first login has its report', () => {
-    const [verdict] = verdictsFor({ firstAttemptDate: '2026-06-10', reportDates: days(10, 14) });
+    const [verdict] = verdictsFor({ controls: null, firstAttemptDate: '2026-06-10', reportDates: days(10, 14) });
     expect(verdict).toMatchObject({ status: 'pass' });
     expect(verdict?.reason).toContain('from 2026-06-10 to 2026-06-13 (4 daily reports');
   });
 
   it('threat: the daily job silently stopped — a day without a report becomes a failure naming the day', () => {
-    const [verdict] = verdictsFor({ firstAttemptDate: '2026-05-01', reportDates: ['2026-05-31', ...days(1, 11)] });
+    const [verdict] = verdictsFor({
+      controls: null,
+      firstAttemptDate: '2026-05-01',
+      reportDates: ['2026-05-31', ...days(1, 11)],
+    });
     expect(verdict).toMatchObject({ status: 'fail' });
     expect(verdict?.reason).toMatch(
       /No daily failed-login analysis for 2026-06-12, 2026-06-13 \(2 of the last 14 days\)/,
     );
     // Yesterday's analysis runs after midnight: its absence alone is not yet a failure.
-    expect(verdictsFor({ firstAttemptDate: '2026-06-01', reportDates: days(1, 13) })[0]).toMatchObject({
+    expect(verdictsFor({ controls: null, firstAttemptDate: '2026-06-01', reportDates: days(1, 13) })[0]).toMatchObject({
       status: 'pass',
     });
+  });
+});
+
+describe('A36.1, A36.2, A37.5, A37.6: the gateway reports what it enforces', () => {
+  const controls = {
+    factorKinds: ['knowledge', 'possession'] as const,
+    reviewedAuthenticatorTypes: [],
+    lockoutThreshold: 3,
+    argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 },
+    pepperOutsideDatabase: true,
+    passwordMaxAgeDays: 90,
+    sessionIdleMinutes: 15,
+    sessionMaxHours: 8,
+  };
+  const verdictsAt = (nodeId: string, c: typeof controls | null, firstAttemptDate: string | null = '2026-06-01') =>
+    collectorVerdicts(collectorChecks, ruleContextFor(catalog, nodeId, snapshotWith({})), {
+      ...collectorFactsFrom({ latestNetworkScan: null, tlsScans: [] }),
+      gateway: {
+        controls: c === null ? null : { ...c, factorKinds: [...c.factorKinds] },
+        firstAttemptDate,
+        reportDates: [],
+      },
+    });
+
+  it('passes each node with the setting that meets it, for an organization the gateway serves', () => {
+    expect(verdictsAt('A36.1', controls)[0]?.reason).toMatch(
+      /requires 2 different factor kinds .*knowledge, possession/,
+    );
+    expect(verdictsAt('A36.2', controls)[0]?.reason).toMatch(/Argon2id \(19456 KiB, 2 iterations.*pepper kept outside/);
+    expect(verdictsAt('A37.5', controls)[0]?.reason).toMatch(/third failed attempt/);
+    expect(verdictsAt('A37.6', controls)[0]?.reason).toMatch(/older than 90 days/);
+    for (const node of ['A36.1', 'A36.2', 'A37.5', 'A37.6']) {
+      expect(verdictsAt(node, controls)).toEqual([expect.objectContaining({ status: 'pass' })]);
+    }
+  });
+
+  it('threat: a weakened configuration — one factor kind, a weak hash, a later lock, a longer age — fails', () => {
+    expect(verdictsAt('A36.1', { ...controls, factorKinds: ['knowledge', 'knowledge'] as never })[0]).toMatchObject({
+      status: 'fail',
+    });
+    expect(
+      verdictsAt('A36.2', { ...controls, argon2: { memoryKib: 4096, iterations: 1, parallelism: 1 } })[0],
+    ).toMatchObject({
+      status: 'fail',
+    });
+    expect(verdictsAt('A37.5', { ...controls, lockoutThreshold: 5 })[0]).toMatchObject({ status: 'fail' });
+    expect(verdictsAt('A37.6', { ...controls, passwordMaxAgeDays: 180 })[0]).toMatchObject({ status: 'fail' });
+  });
+
+  it('says nothing where this installation runs no gateway, or the gateway never served the organization', () => {
+    expect(verdictsAt('A37.5', null)).toEqual([]);
+    expect(verdictsAt('A37.5', controls, null)).toEqual([]);
   });
 });
 

@@ -280,7 +280,7 @@ const dailyFailedLoginAnalysis: CollectorCheck = {
   nodeIds: ['A37.7'],
   observes: [],
   evaluate(ctx, facts) {
-    const monitoring = facts.gatewayMonitoring;
+    const monitoring = facts.gateway;
     if (monitoring === null || monitoring.firstAttemptDate === null) return [];
     const last = addDays(ctx.today, -2);
     const windowStart = addDays(ctx.today, -(gatewayReportWindowDays + 1));
@@ -311,6 +311,66 @@ const dailyFailedLoginAnalysis: CollectorCheck = {
   },
 };
 
+// Directions A36.1, A36.2, A37.5, A37.6: what the gateway itself enforces for every login of an organization it
+// serves, reported from its effective configuration. The settings are checked again here, so a configuration that
+// slipped past start-up (or a later change of the rules) shows as a failure.
+const gatewayControls: CollectorCheck = {
+  nodeIds: ['A36.1', 'A36.2', 'A37.5', 'A37.6'],
+  observes: [],
+  evaluate(ctx, facts) {
+    const gateway = facts.gateway;
+    const c = gateway?.controls;
+    if (
+      gateway === null ||
+      gateway === undefined ||
+      c === null ||
+      c === undefined ||
+      gateway.firstAttemptDate === null
+    ) {
+      return [];
+    }
+    const node = ctx.node.id;
+    if (node === 'A36.1') {
+      const kinds = [...new Set(c.factorKinds)];
+      const inherence = kinds.includes('inherence')
+        ? `; biometrics only from reviewed authenticator types (${listed([...c.reviewedAuthenticatorTypes]) || 'none'})`
+        : '';
+      return [
+        kinds.length >= 2
+          ? pass(
+              `The gateway requires ${kinds.length} different factor kinds at every login (${kinds.join(', ')})${inherence} (A36.1).`,
+            )
+          : fail(
+              `The gateway asks for only ${kinds.join(', ') || 'no'} factor kind at login; A36.1 requires two (A36.1).`,
+            ),
+      ];
+    }
+    if (node === 'A36.2') {
+      const strong = c.argon2.memoryKib >= 19456 && c.argon2.iterations >= 2 && c.pepperOutsideDatabase;
+      const what = `Argon2id (${c.argon2.memoryKib} KiB, ${c.argon2.iterations} iterations, parallelism ${c.argon2.parallelism}) with a salt per credential and a pepper ${c.pepperOutsideDatabase ? 'kept outside the database' : 'missing'}`;
+      return [
+        strong
+          ? pass(`The gateway stores PINs hashed with ${what} (A36.2).`)
+          : fail(`The gateway's PIN hashing is too weak: ${what} (A36.2).`),
+      ];
+    }
+    if (node === 'A37.5') {
+      return [
+        c.lockoutThreshold <= 3
+          ? pass(
+              `The gateway locks an account on the ${c.lockoutThreshold === 3 ? 'third' : `${c.lockoutThreshold}th`} failed attempt in a row, on every instance at once (A37.5).`,
+            )
+          : fail(`The gateway locks only after ${c.lockoutThreshold} failed attempts; A37.5 asks for three (A37.5).`),
+      ];
+    }
+    return [
+      c.passwordMaxAgeDays <= 92
+        ? pass(`The gateway reminds clients to change a PIN older than ${c.passwordMaxAgeDays} days at login (A37.6).`)
+        : fail(`The gateway reminds only after ${c.passwordMaxAgeDays} days; A37.6 asks for three months (A37.6).`),
+    ];
+  },
+};
+
 /** Every collector check; the engine runs those of a node after its rule or attestation. */
 export const collectorChecks: readonly CollectorCheck[] = [
   undeclaredNetworkDevices,
@@ -318,6 +378,7 @@ export const collectorChecks: readonly CollectorCheck[] = [
   cloudEndpointTls,
   tradingEndpointTls,
   dailyFailedLoginAnalysis,
+  gatewayControls,
 ];
 
 /** The verdicts of the checks for one node; a check that throws gives an error verdict, never a fail. */
