@@ -110,6 +110,7 @@ describe('the gateway reports its effective controls (A36.1, A36.2, A37.5, A37.6
       argon2: { memoryKib: 65536, iterations: 2, parallelism: 1 },
       pepperOutsideDatabase: true,
       passwordMaxAgeDays: 60,
+      personalDataAudit: true,
       sessionIdleMinutes: 15,
       sessionMaxHours: 8,
     });

@@ -222,3 +222,29 @@ export const clientAccountViewSchema = z.object({
   }),
 });
 export type ClientAccountView = z.infer<typeof clientAccountViewSchema>;
+
+/**
+ * A38.1: one use of a client's personal data, as the audit trail keeps it: the login account that used it, the
+ * system function, the time, the system name, the query and a summary of the result.
+ */
+export const personalDataUseSchema = z.object({
+  at: z.string(),
+  loginAccount: z.string(),
+  function: z.string(),
+  system: z.string(),
+  clientAccountId: z.string(),
+  query: z.record(z.string(), z.unknown()),
+  result: z.string(),
+  /** The audit entry that holds it: its place in the hash chain. */
+  auditSeq: z.number().int(),
+});
+export type PersonalDataUse = z.infer<typeof personalDataUseSchema>;
+
+/** `GET /gateway/v1/admin/personal-data-uses` (and `.csv`): by client and by period, newest first. */
+export const personalDataUseQuerySchema = z.object({
+  organizationId: z.string().regex(/^org_[0-9a-z]{10,40}$/, 'an organization id looks like org_…'),
+  account: clientAccountIdSchema.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});

@@ -39,6 +39,7 @@ export * from './identity/identity-store.ts';
 export * from './identity/lockout-policy.ts';
 export * from './identity/login-service.ts';
 export * from './identity/password-age-policy.ts';
+export * from './identity/personal-data-use.ts';
 export * from './identity/secret-hasher.ts';
 export * from './identity/secret-policy.ts';
 export * from './identity/session-service.ts';

@@ -13,6 +13,8 @@ import {
   loginStartRequestSchema,
   loginStepRequestSchema,
   loginStepResponseSchema,
+  personalDataUseQuerySchema,
+  personalDataUseSchema,
   sessionViewSchema,
   setPinSchema,
   stepUpChallengeSchema,
@@ -31,6 +33,7 @@ import type {
   RequestContext,
   SessionService,
 } from '@ntg/core';
+import { personalDataUsesCsv } from '@ntg/core';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -226,7 +229,48 @@ function gatewayAdminRoutes(deps: { gateway: GatewayServices; apiToken: string }
           response: { 200: clientAccountViewSchema, ...errors },
         },
       },
-      async (request) => gateway.accounts.view(request.params.id),
+      // A38.1: an operator's look at a client account is a use of personal data, audited.
+      async (request) => gateway.accounts.inspect(actorOf(request), request.params.id),
+    );
+
+    const usesOf = (q: z.infer<typeof personalDataUseQuerySchema>) =>
+      gateway.accounts.personalDataUses({
+        organizationId: q.organizationId,
+        ...(q.account === undefined ? {} : { clientAccountId: q.account }),
+        ...(q.from === undefined ? {} : { from: new Date(q.from).toISOString() }),
+        ...(q.to === undefined ? {} : { to: new Date(q.to).toISOString() }),
+        limit: q.limit,
+      });
+
+    admin.get(
+      '/gateway/v1/admin/personal-data-uses',
+      {
+        schema: {
+          tags: adminTags,
+          summary: 'Uses of clients’ personal data (A38.1), by client and period, newest first',
+          security: [{ bearer: [] }],
+          querystring: personalDataUseQuerySchema,
+          response: { 200: z.object({ uses: z.array(personalDataUseSchema) }), ...errors },
+        },
+      },
+      async (request) => ({ uses: await usesOf(request.query) }),
+    );
+
+    admin.get(
+      '/gateway/v1/admin/personal-data-uses.csv',
+      {
+        schema: {
+          tags: adminTags,
+          summary: 'The same uses of personal data as CSV, for an inspector (A38.1)',
+          security: [{ bearer: [] }],
+          querystring: personalDataUseQuerySchema,
+        },
+      },
+      async (request, reply) =>
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="personal-data-uses.csv"')
+          .send(personalDataUsesCsv(await usesOf(request.query))),
     );
 
     admin.post(

@@ -78,7 +78,7 @@ export function createGatewayServices(
     onEventError,
   });
   const sessions = createSessionService({ uow, reads: stores.identity, guard, policy, clock });
-  const accounts = createAccountAdminService({ uow, reads: stores.identity, audit, clock });
+  const accounts = createAccountAdminService({ uow, reads: stores.identity, auditReads: stores.audit, audit, clock });
   return {
     policy,
     login: createLoginService({

@@ -6,6 +6,7 @@ import {
   type Clock,
   createMonitoringService,
   gatewayReportWindowDays,
+  laterDate,
   type MonitoringService,
   type OrganizationService,
   taipeiDate,
@@ -52,7 +53,7 @@ export async function analyseDueDays(deps: {
     if (first === null) continue;
     const windowStart = addDays(yesterday, -(gatewayReportWindowDays - 1));
     const firstDate = taipeiDate(new Date(first));
-    const from = firstDate > windowStart ? firstDate : windowStart;
+    const from = laterDate(firstDate, windowStart);
     const have = new Set(await deps.stores.monitoring.reportDates(org.id, from, yesterday));
     const generated: string[] = [];
     for (let day = from; day <= yesterday; day = addDays(day, 1)) {

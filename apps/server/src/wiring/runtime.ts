@@ -34,6 +34,7 @@ export function gatewayControlsOf(config: Pick<Config, 'gateway'>): GatewayContr
     argon2: { ...g.argon2, parallelism: 1 },
     pepperOutsideDatabase: true,
     passwordMaxAgeDays: g.passwordMaxAgeDays,
+    personalDataAudit: true,
     sessionIdleMinutes: g.sessionIdleMinutes,
     sessionMaxHours: g.sessionMaxHours,
   };

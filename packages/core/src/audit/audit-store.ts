@@ -42,6 +42,7 @@ export interface AuditStore {
 export interface AuditQuery {
   organizationId: string;
   actorId?: string;
+  action?: string;
   objectType?: string;
   objectId?: string;
   from?: string;

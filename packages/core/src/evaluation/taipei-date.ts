@@ -45,3 +45,8 @@ export function daysBetween(a: string, b: string): number {
   const [by, bm, bd] = parts(b);
   return Math.round((Date.UTC(by, bm - 1, bd) - Date.UTC(ay, am - 1, ad)) / 86_400_000);
 }
+
+/** The later of two YYYY-MM-DD dates (they compare as text). */
+export function laterDate(a: string, b: string): string {
+  return a < b ? b : a;
+}

@@ -1,4 +1,4 @@
-import { type ClientAccountView, type UnlockAccount, unlockAccountSchema } from '@ntg/contracts';
+import { type ClientAccountView, type PersonalDataUse, type UnlockAccount, unlockAccountSchema } from '@ntg/contracts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import type { ActorContext, AuditTrail } from '../audit/audit-trail.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -6,6 +6,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { UnitOfWork } from '../shared/unit-of-work.ts';
 import { parseInput } from '../shared/validation.ts';
 import type { IdentityStores } from './identity-store.ts';
+import { personalDataUseAction, personalDataUsesOf, recordPersonalDataUse } from './personal-data-use.ts';
 
 interface Stores {
   identity: Pick<IdentityStores, 'accounts'>;
@@ -14,6 +15,16 @@ interface Stores {
 
 export interface AccountAdminService {
   view(accountId: string): Promise<ClientAccountView>;
+  /** The view an operator asks for: a use of the client's personal data, audited as A38.1 asks. */
+  inspect(ctx: ActorContext, accountId: string): Promise<ClientAccountView>;
+  /** A38.1: the recorded uses of clients' personal data, by client and period, newest first. */
+  personalDataUses(query: {
+    organizationId: string;
+    clientAccountId?: string;
+    from?: string;
+    to?: string;
+    limit: number;
+  }): Promise<PersonalDataUse[]>;
   /**
    * A37.5: a locked account stays locked until an audited procedure unlocks it: an operator with a reason, or
    * after the client's identity was verified again. The counter restarts.
@@ -24,6 +35,7 @@ export interface AccountAdminService {
 export function createAccountAdminService(deps: {
   uow: UnitOfWork<Stores>;
   reads: Pick<IdentityStores, 'accounts' | 'credentials' | 'totpDevices' | 'deviceKeys'>;
+  auditReads: Pick<AuditStore, 'search'>;
   audit: AuditTrail;
   clock: Clock;
 }): AccountAdminService {
@@ -60,6 +72,33 @@ export function createAccountAdminService(deps: {
 
   return {
     view,
+    async inspect(ctx, accountId) {
+      const shown = await view(accountId);
+      const factors =
+        shown.factors.totpDevices.length + shown.factors.deviceKeys.length + (shown.factors.knowledge ? 1 : 0);
+      await uow.run((s) =>
+        recordPersonalDataUse(audit, s.audit, ctx, {
+          organizationId: shown.organizationId,
+          clientAccountId: accountId,
+          function: 'admin.account.view',
+          query: { accountId },
+          result: `identifier, lock state and ${factors} enrolled ${factors === 1 ? 'factor' : 'factors'} shown`,
+        }),
+      );
+      return shown;
+    },
+    async personalDataUses(q) {
+      const entries = await deps.auditReads.search({
+        organizationId: q.organizationId,
+        action: personalDataUseAction,
+        objectType: 'client-account',
+        ...(q.clientAccountId === undefined ? {} : { objectId: q.clientAccountId }),
+        ...(q.from === undefined ? {} : { from: q.from }),
+        ...(q.to === undefined ? {} : { to: q.to }),
+        limit: q.limit,
+      });
+      return personalDataUsesOf(entries);
+    },
     async unlock(ctx, accountId, raw) {
       const input = parseInput(unlockAccountSchema, raw, 'unlock');
       const at = clock.now().toISOString();

@@ -122,6 +122,15 @@ export function parseCsvRows(text: string): string[][] {
   return rows;
 }
 
+// Excel runs a cell that starts with = + - @ (or a tab or CR) as a formula (CSV injection): such text is written
+// with a leading apostrophe, which Excel hides and the importer removes. A text that itself starts with an
+// apostrophe gets one more, so the round trip is exact.
+const formulaStart = /^[=+\-@\t\r']/;
+
+export function guardText(value: string): string {
+  return formulaStart.test(value) ? `'${value}` : value;
+}
+
 const needsQuotes = /[",\r\n]/;
 
 /** One cell as CSV: quoted only when it must be. */

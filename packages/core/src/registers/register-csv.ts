@@ -14,7 +14,7 @@ import type { OrganizationService } from '../organizations/organization-service.
 import type { ErrorIssue } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { UnitOfWork } from '../shared/unit-of-work.ts';
-import { CsvSyntaxError, decodeCsv, formatCsv, parseCsv, utf8Bom } from './csv-format.ts';
+import { CsvSyntaxError, decodeCsv, formatCsv, guardText, parseCsv, utf8Bom } from './csv-format.ts';
 import {
   applyPlan,
   existingIds,
@@ -112,15 +112,6 @@ export function csvColumnsOf(register: RegisterType): CsvColumn[] {
     columnsCache.set(register, columns);
   }
   return columns;
-}
-
-// Excel runs a cell that starts with = + - @ (or a tab or CR) as a formula (CSV injection): such text is written
-// with a leading apostrophe, which Excel hides and the importer removes. A text that itself starts with an
-// apostrophe gets one more, so the round trip is exact.
-const formulaStart = /^[=+\-@\t\r']/;
-
-function guardText(value: string): string {
-  return formulaStart.test(value) ? `'${value}` : value;
 }
 
 function unguardText(value: string): string {

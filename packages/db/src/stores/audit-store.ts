@@ -84,6 +84,7 @@ export function createAuditStore(db: Kysely<Database>, dialect: DialectCapabilit
     async search(q) {
       let query = db.selectFrom('audit_entries').selectAll().where('organization_id', '=', q.organizationId);
       if (q.actorId !== undefined) query = query.where('actor_id', '=', q.actorId);
+      if (q.action !== undefined) query = query.where('action', '=', q.action);
       if (q.objectType !== undefined) query = query.where('object_type', '=', q.objectType);
       if (q.objectId !== undefined) query = query.where('object_id', '=', q.objectId);
       if (q.from !== undefined) query = query.where('at', '>=', q.from);

@@ -67,6 +67,8 @@ export interface GatewayControlFacts {
   /** The pepper is a secret outside the database (A36.2 "added with unknown data"). */
   pepperOutsideDatabase: boolean;
   passwordMaxAgeDays: number;
+  /** Each use of a client's personal data is audited (A38.1). */
+  personalDataAudit: boolean;
   sessionIdleMinutes: number;
   sessionMaxHours: number;
 }

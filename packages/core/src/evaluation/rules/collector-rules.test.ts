@@ -501,6 +501,7 @@ describe('A36.1, A36.2, A37.5, A37.6: the gateway reports what it enforces', () 
     argon2: { memoryKib: 19456, iterations: 2, parallelism: 1 },
     pepperOutsideDatabase: true,
     passwordMaxAgeDays: 90,
+    personalDataAudit: true,
     sessionIdleMinutes: 15,
     sessionMaxHours: 8,
   };
@@ -521,7 +522,8 @@ describe('A36.1, A36.2, A37.5, A37.6: the gateway reports what it enforces', () 
     expect(verdictsAt('A36.2', controls)[0]?.reason).toMatch(/Argon2id \(19456 KiB, 2 iterations.*pepper kept outside/);
     expect(verdictsAt('A37.5', controls)[0]?.reason).toMatch(/third failed attempt/);
     expect(verdictsAt('A37.6', controls)[0]?.reason).toMatch(/older than 90 days/);
-    for (const node of ['A36.1', 'A36.2', 'A37.5', 'A37.6']) {
+    expect(verdictsAt('A38.1', controls)[0]?.reason).toMatch(/login account, function, time, system, query and result/);
+    for (const node of ['A36.1', 'A36.2', 'A37.5', 'A37.6', 'A38.1']) {
       expect(verdictsAt(node, controls)).toEqual([expect.objectContaining({ status: 'pass' })]);
     }
   });

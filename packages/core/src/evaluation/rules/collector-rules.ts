@@ -8,7 +8,7 @@ import {
 } from '../../collectors/runs/collector-facts.ts';
 import { cloudEndpointKey } from '../../collectors/runs/tls-endpoint.ts';
 import { fail, needsEvidence, pass, type RuleContext, type Verdict, withRecord } from '../rule.ts';
-import { addDays, daysBetween } from '../taipei-date.ts';
+import { addDays, daysBetween, laterDate } from '../taipei-date.ts';
 import { serviceLabel } from './cloud-rules.ts';
 
 /**
@@ -284,7 +284,7 @@ const dailyFailedLoginAnalysis: CollectorCheck = {
     if (monitoring === null || monitoring.firstAttemptDate === null) return [];
     const last = addDays(ctx.today, -2);
     const windowStart = addDays(ctx.today, -(gatewayReportWindowDays + 1));
-    const first = monitoring.firstAttemptDate > windowStart ? monitoring.firstAttemptDate : windowStart;
+    const first = laterDate(monitoring.firstAttemptDate, windowStart);
     if (first > last) return [];
     const have = new Set(monitoring.reportDates);
     const missing: string[] = [];
@@ -311,11 +311,11 @@ const dailyFailedLoginAnalysis: CollectorCheck = {
   },
 };
 
-// Directions A36.1, A36.2, A37.5, A37.6: what the gateway itself enforces for every login of an organization it
+// Directions A36.1, A36.2, A37.5, A37.6, A38.1: what the gateway itself enforces for every login of an organization it
 // serves, reported from its effective configuration. The settings are checked again here, so a configuration that
 // slipped past start-up (or a later change of the rules) shows as a failure.
 const gatewayControls: CollectorCheck = {
-  nodeIds: ['A36.1', 'A36.2', 'A37.5', 'A37.6'],
+  nodeIds: ['A36.1', 'A36.2', 'A37.5', 'A37.6', 'A38.1'],
   observes: [],
   evaluate(ctx, facts) {
     const gateway = facts.gateway;
@@ -361,6 +361,15 @@ const gatewayControls: CollectorCheck = {
               `The gateway locks an account on the ${c.lockoutThreshold === 3 ? 'third' : `${c.lockoutThreshold}th`} failed attempt in a row, on every instance at once (A37.5).`,
             )
           : fail(`The gateway locks only after ${c.lockoutThreshold} failed attempts; A37.5 asks for three (A37.5).`),
+      ];
+    }
+    if (node === 'A38.1') {
+      return [
+        c.personalDataAudit
+          ? pass(
+              "The gateway records every operator's use of a client's personal data (login account, function, time, system, query and result) in the hash-chained audit trail (A38.1).",
+            )
+          : fail('The gateway does not record uses of personal data (A38.1).'),
       ];
     }
     return [
