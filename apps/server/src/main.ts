@@ -66,6 +66,9 @@ async function main(): Promise<void> {
   const notifications = createNotificationServices(handle, runtime.clock, {
     fileDir: defaultNotificationDir(config.dataDir),
     fileFallback: config.database.kind === 'sqlite',
+    audit: services.audit,
+    ...(config.notifications.smtp === undefined ? {} : { smtp: config.notifications.smtp }),
+    ...(config.notifications.webhookSecret === undefined ? {} : { webhookSecret: config.notifications.webhookSecret }),
   });
   const notificationScheduler = createNotificationScheduler({
     dispatcher: notifications.dispatcher,
@@ -75,9 +78,12 @@ async function main(): Promise<void> {
   const gateway =
     config.role === 'console'
       ? undefined
-      : createGatewayServices(handle, runtime.secrets, runtime.clock, config.gateway, {
-          events: notifications.identityEvents,
-        });
+      : {
+          ...createGatewayServices(handle, runtime.secrets, runtime.clock, config.gateway, {
+            events: notifications.identityEvents,
+          }),
+          channels: notifications.channels,
+        };
   const app = await buildApp({
     services,
     ...(gateway === undefined ? {} : { gateway }),

@@ -116,3 +116,23 @@ describe('the gateway reports its effective controls (A36.1, A36.2, A37.5, A37.6
     });
   });
 });
+
+describe('notification delivery settings (A38.2)', () => {
+  it('takes SMTP and the webhook secret from the environment, and refuses SMTP without a sender', () => {
+    const secret = Buffer.alloc(32, 9).toString('base64');
+    const config = loadConfig({
+      NTG_SMTP_URL: 'smtp://notice:pw@mail.example.com.tw:587',
+      NTG_SMTP_FROM: 'notice@example.com.tw',
+      NTG_WEBHOOK_SECRET: secret,
+    });
+    expect(config.notifications.smtp).toEqual({
+      url: 'smtp://notice:pw@mail.example.com.tw:587',
+      from: 'notice@example.com.tw',
+    });
+    expect(config.notifications.webhookSecret).toEqual(Buffer.alloc(32, 9));
+    expect(() => loadConfig({ NTG_SMTP_URL: 'smtp://mail.example.com.tw' })).toThrow(/set both/);
+    expect(() => loadConfig({ NTG_SMTP_URL: 'http://mail', NTG_SMTP_FROM: 'a@b.tw' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NTG_WEBHOOK_SECRET: 'short' })).toThrow(/32 random bytes/);
+    expect(loadConfig({}).notifications).toEqual({});
+  });
+});

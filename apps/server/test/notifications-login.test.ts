@@ -39,6 +39,7 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
       fileDir: join(dir, 'notifications'),
       fileFallback: true,
       onEventError: (e) => errors.push(e),
+      audit: services.audit,
     });
     const hasher = createCountingHasher(
       createArgon2SecretHasher({ pepper: testSecrets.pepper, parameters: testGatewayConfig.argon2 }),
@@ -55,7 +56,9 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
       clock,
       rateLimitPerMinute: 100_000,
     });
-    await app.register(gatewayRoutes({ gateway, apiToken: testToken }));
+    await app.register(
+      gatewayRoutes({ gateway: { ...gateway, channels: notifications.channels }, apiToken: testToken }),
+    );
     await app.ready();
     const org = await services.organizations.create(
       { actor: { type: 'user', id: 'usr_test' }, source: null },
@@ -116,5 +119,65 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
     expect(rows.map((r) => r.kind)).toEqual(['login-failed-locked']);
     // No channel of its own: the embedded default's file sink.
     expect(rows[0]?.channel).toBe('file');
+  });
+
+  it('threat: login alerts redirected to hide a takeover — each channel change is audited with the old and new recipient', async () => {
+    const client = await enrolClient(t, 'C323456789');
+    const url = `/gateway/v1/admin/accounts/${client.accountId}/channels`;
+    const headers = { authorization: `Bearer ${testToken}` };
+    const set = await t.app.inject({
+      method: 'PUT',
+      url: `${url}/file`,
+      headers,
+      payload: { recipient: 'C323456789' },
+    });
+    expect(set.json()).toEqual({ channels: [{ channel: 'file', recipient: 'C323456789' }] });
+    const moved = await t.app.inject({
+      method: 'PUT',
+      url: `${url}/file`,
+      headers,
+      payload: { recipient: 'attacker' },
+    });
+    expect(moved.statusCode).toBe(200);
+    const entries = await t.services.stores.audit.search({
+      organizationId: t.org.id,
+      action: 'notification.channel.set',
+      objectId: client.accountId,
+      limit: 10,
+    });
+    expect(entries.map((e) => e.details)).toEqual([
+      { channel: 'file', before: 'C323456789', after: 'attacker' },
+      { channel: 'file', before: null, after: 'C323456789' },
+    ]);
+    // Reading the channels is a use of personal data (A38.1).
+    const list = await t.app.inject({ method: 'GET', url, headers });
+    expect(list.json().channels).toHaveLength(1);
+    const uses = await t.services.stores.audit.search({
+      organizationId: t.org.id,
+      action: 'personal-data.use',
+      objectId: client.accountId,
+      limit: 10,
+    });
+    expect(uses[0]?.details).toMatchObject({ function: 'admin.account.channels' });
+    const removed = await t.app.inject({ method: 'DELETE', url: `${url}/file`, headers });
+    expect(removed.json()).toEqual({ channels: [] });
+  });
+
+  it('refuses a channel this installation cannot deliver on, an unknown one, or a bad recipient, with 4xx', async () => {
+    const client = await enrolClient(t, 'D423456789');
+    const url = `/gateway/v1/admin/accounts/${client.accountId}/channels`;
+    const headers = { authorization: `Bearer ${testToken}` };
+    const email = await t.app.inject({ method: 'PUT', url: `${url}/email`, headers, payload: { recipient: 'a@b.tw' } });
+    expect(email.statusCode).toBe(400);
+    expect(email.json().message).toMatch(/does not deliver by email/);
+    const sms = await t.app.inject({ method: 'PUT', url: `${url}/sms`, headers, payload: { recipient: 'x' } });
+    expect(sms.statusCode).toBe(400);
+    const nobody = await t.app.inject({
+      method: 'PUT',
+      url: '/gateway/v1/admin/accounts/cla_000000000000000000000000/channels/file',
+      headers,
+      payload: { recipient: 'x' },
+    });
+    expect(nobody.statusCode).toBe(404);
   });
 });

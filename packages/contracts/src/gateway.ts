@@ -248,3 +248,9 @@ export const personalDataUseQuerySchema = z.object({
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
+
+/** A38.2: one channel through which an account owner is notified. */
+export const accountChannelSchema = z.object({
+  channel: z.enum(['email', 'webhook', 'file']),
+  recipient: z.string(),
+});

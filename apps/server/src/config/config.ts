@@ -98,6 +98,12 @@ export const envSchema = z.object({
     .default(2),
   NTG_GATEWAY_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(120).default(15),
   NTG_GATEWAY_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24).default(8),
+  NTG_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'use smtp://user:password@host:587 or smtps://…')
+    .optional(),
+  NTG_SMTP_FROM: z.string().email('use the sender address, e.g. notice@example.com.tw').optional(),
+  NTG_WEBHOOK_SECRET: secretFromEnv.optional(),
   NTG_CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
   NTG_CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24).default(12),
   NTG_API_TOKEN: z
@@ -136,6 +142,8 @@ export interface Config {
   rateLimitPerMinute: number;
   evidenceMaxBytes: number;
   gateway: Readonly<GatewayConfig>;
+  /** A38.2 delivery: e-mail through SMTP and an HTTP webhook (SMS, push) when configured; the file sink otherwise. */
+  notifications: Readonly<{ smtp?: { url: string; from: string }; webhookSecret?: Buffer }>;
   /** Console sessions end after this long idle, and in any case after `sessionHours`. */
   console: Readonly<{ idleMinutes: number; sessionHours: number }>;
   /** Secrets given in the environment; the rest are generated (embedded SQLite only) by `resolveSecrets`. */
@@ -165,6 +173,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.NTG_SMTP_URL === undefined) !== (e.NTG_SMTP_FROM === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  NTG_SMTP_URL and NTG_SMTP_FROM: set both to send e-mail, or neither',
+    );
+  }
   const dataDir = isAbsolute(e.NTG_DATA_DIR) ? e.NTG_DATA_DIR : resolve(cwd, e.NTG_DATA_DIR);
   const givenSecrets: Partial<Secrets> = {};
   if (e.NTG_SESSION_KEY) givenSecrets.sessionKey = e.NTG_SESSION_KEY;
@@ -195,6 +208,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       argon2: { memoryKib: e.NTG_ARGON2_MEMORY_KIB, iterations: e.NTG_ARGON2_ITERATIONS },
       sessionIdleMinutes: e.NTG_GATEWAY_SESSION_IDLE_MINUTES,
       sessionMaxHours: e.NTG_GATEWAY_SESSION_MAX_HOURS,
+    }),
+    notifications: Object.freeze({
+      ...(e.NTG_SMTP_URL !== undefined && e.NTG_SMTP_FROM !== undefined
+        ? { smtp: { url: e.NTG_SMTP_URL, from: e.NTG_SMTP_FROM } }
+        : {}),
+      ...(e.NTG_WEBHOOK_SECRET !== undefined ? { webhookSecret: e.NTG_WEBHOOK_SECRET } : {}),
     }),
     console: Object.freeze({ idleMinutes: e.NTG_CONSOLE_IDLE_MINUTES, sessionHours: e.NTG_CONSOLE_SESSION_HOURS }),
     givenSecrets: Object.freeze(givenSecrets),

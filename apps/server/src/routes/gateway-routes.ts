@@ -1,4 +1,5 @@
 import {
+  accountChannelSchema,
   changePinRequestSchema,
   changePinResponseSchema,
   clientAccountIdSchema,
@@ -25,6 +26,7 @@ import {
 import type {
   AccountAdminService,
   AuthenticatedSession,
+  ChannelService,
   CredentialService,
   EnrolmentService,
   GatewayPolicy,
@@ -50,6 +52,8 @@ export interface GatewayServices {
   accounts: AccountAdminService;
   /** Read access to the login records for the daily analysis (A37.7). */
   attempts: Pick<LoginAttemptStore, 'list'>;
+  /** The account owners' notification channels (A38.2), when notifications are wired. */
+  channels?: ChannelService;
 }
 
 const errors = {
@@ -232,6 +236,56 @@ function gatewayAdminRoutes(deps: { gateway: GatewayServices; apiToken: string }
       // A38.1: an operator's look at a client account is a use of personal data, audited.
       async (request) => gateway.accounts.inspect(actorOf(request), request.params.id),
     );
+
+    const { channels } = gateway;
+    if (channels !== undefined) {
+      const channelParams = z.object({ id: clientAccountIdSchema, channel: z.string().min(1).max(20) });
+      const channelList = { 200: z.object({ channels: z.array(accountChannelSchema) }), ...errors };
+      admin.get(
+        '/gateway/v1/admin/accounts/:id/channels',
+        {
+          schema: {
+            tags: adminTags,
+            summary: 'Where the account owner is notified of logins, locks and trades (A38.2)',
+            security: [{ bearer: [] }],
+            params: accountParams,
+            response: channelList,
+          },
+        },
+        async (request) => ({ channels: await channels.list(actorOf(request), request.params.id) }),
+      );
+      admin.put(
+        '/gateway/v1/admin/accounts/:id/channels/:channel',
+        {
+          schema: {
+            tags: adminTags,
+            summary: 'Set the account owner’s e-mail address or webhook recipient (audited with old and new value)',
+            security: [{ bearer: [] }],
+            params: channelParams,
+            body: z.object({ recipient: z.string().min(1).max(2000) }).strict(),
+            response: channelList,
+          },
+        },
+        async (request) => ({
+          channels: await channels.set(actorOf(request), request.params.id, request.params.channel, request.body),
+        }),
+      );
+      admin.delete(
+        '/gateway/v1/admin/accounts/:id/channels/:channel',
+        {
+          schema: {
+            tags: adminTags,
+            summary: 'Remove a notification channel of the account (audited)',
+            security: [{ bearer: [] }],
+            params: channelParams,
+            response: channelList,
+          },
+        },
+        async (request) => ({
+          channels: await channels.remove(actorOf(request), request.params.id, request.params.channel),
+        }),
+      );
+    }
 
     const usesOf = (q: z.infer<typeof personalDataUseQuerySchema>) =>
       gateway.accounts.personalDataUses({

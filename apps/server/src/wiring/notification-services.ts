@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import {
+  type AuditTrail,
+  type ChannelService,
   type Clock,
+  createChannelService,
   createFileNotificationAdapter,
   createNotificationDispatcher,
   createNotificationOutbox,
@@ -33,13 +36,15 @@ export interface NotificationServices {
   /** Pass as `events` to createGatewayServices: logins, locks and PIN-age reminders become outbox rows. */
   identityEvents: OutboxIdentityEvents;
   dispatcher: NotificationDispatcher;
+  /** The account owners' channels (A38.2), changed only through audited procedures. */
+  channels: ChannelService;
 }
 
 /** A38.2: the outbox, the gateway's events that fill it, and the dispatcher that empties it. */
 export function createNotificationServices(
   handle: DatabaseHandle,
   clock: Clock,
-  options: NotificationOptions,
+  options: NotificationOptions & { audit: AuditTrail },
 ): NotificationServices {
   const stores = createStores(handle.db, handle.dialect);
   const uow = createUnitOfWork(handle);
@@ -72,6 +77,14 @@ export function createNotificationServices(
     outbox,
     identityEvents,
     dispatcher: createNotificationDispatcher({ store: stores.notifications, adapters, clock }),
+    channels: createChannelService({
+      uow,
+      accounts: stores.identity.accounts,
+      channels: stores.notificationChannels,
+      audit: options.audit,
+      clock,
+      offered: Object.keys(adapters) as NotificationChannel[],
+    }),
   };
 }
 

@@ -1,3 +1,4 @@
+export * from './channel-service.ts';
 export * from './file-notification-adapter.ts';
 export * from './notification-dispatcher.ts';
 export * from './notification-outbox.ts';
