@@ -8,6 +8,10 @@ export interface RunningServer {
   url: string;
   dataDir: string;
   process: ChildProcess;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
+  /** Waits until the server prints a line matching `pattern`, and answers the match. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   stop(): Promise<void>;
 }
 
@@ -40,10 +44,23 @@ export async function startServer(env: NodeJS.ProcessEnv = {}): Promise<RunningS
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+  const waitForOutput = (pattern: RegExp, timeoutMs = 30_000) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const started = Date.now();
+      const check = () => {
+        const m = pattern.exec(output);
+        if (m !== null) resolve(m);
+        else if (Date.now() - started > timeoutMs) reject(new Error(`no ${pattern} in ${timeoutMs} ms:\n${output}`));
+        else setTimeout(check, 50);
+      };
+      check();
+    });
   return {
     url,
     dataDir,
     process: child,
+    output: () => output,
+    waitForOutput,
     async stop() {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
