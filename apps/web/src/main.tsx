@@ -4,17 +4,25 @@ import '@mantine/dropzone/styles.css';
 import '@mantine/notifications/styles.css';
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
 import { isApiError } from './api/client.ts';
 import { App } from './app.tsx';
+import { sessionKey } from './auth/session-queries.ts';
 import { setupI18n } from './i18n/i18n.ts';
 
 const i18n = setupI18n();
 
-const queryClient = new QueryClient({
+// A session that ended (idle, expired, signed out elsewhere) shows the sign-in page, not a wall of errors.
+function onError(error: unknown) {
+  if (isApiError(error, 'UNAUTHENTICATED')) queryClient.setQueryData(sessionKey, null);
+}
+
+const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {
       staleTime: 30_000,

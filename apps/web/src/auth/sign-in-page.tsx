@@ -3,12 +3,12 @@ import { useForm } from '@mantine/form';
 import { type PasswordSignIn, passwordSignInSchema } from '@ntg/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useNavigate } from 'react-router';
+import { Navigate, useLocation, useNavigate } from 'react-router';
 import { isApiError } from '../api/client.ts';
 import { zodValidate } from '../forms/zod-form.ts';
 import { ErrorAlert } from '../shell/error-alert.tsx';
 import { AuthCard } from './auth-card.tsx';
-import { usePasswordSignIn, useSecondFactor } from './session-queries.ts';
+import { usePasswordSignIn, useSecondFactor, useSession } from './session-queries.ts';
 import { TotpCodeForm } from './totp-code-form.tsx';
 import { TotpEnrolment } from './totp-enrolment.tsx';
 
@@ -28,6 +28,9 @@ export default function SignInPage() {
     initialValues: { email: '', password: '' },
     validate: zodValidate(passwordSignInSchema, t, i18n.language),
   });
+
+  const session = useSession();
+  if (step === 'password' && session.data != null) return <Navigate to={from} replace />;
 
   if (step === 'enrol') {
     return (

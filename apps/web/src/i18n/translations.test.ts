@@ -17,7 +17,32 @@ function leaves(value: unknown, prefix = ''): Map<string, unknown> {
 const english = leaves(en);
 const chinese = leaves(zhTW);
 
+function has(tree: unknown, key: string): boolean {
+  let node: unknown = tree;
+  for (const part of key.split('.')) {
+    if (node === null || typeof node !== 'object' || !(part in node)) return false;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === 'string';
+}
+
+// Every source file of the console, as text, to find the keys it asks for.
+const sources = import.meta.glob<string>(['../**/*.tsx', '../**/*.ts', '!../**/*.test.ts'], {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
+
 describe('translations', () => {
+  it('hold every key the console asks for by name', () => {
+    const used = new Set<string>();
+    for (const text of Object.values(sources)) {
+      for (const m of text.matchAll(/\bt\('([a-zA-Z.-]+)'/g)) if (m[1] !== undefined) used.add(m[1]);
+    }
+    expect(used.size).toBeGreaterThan(100);
+    expect([...used].filter((k) => !has(en, k))).toEqual([]);
+  });
+
   it('have exactly the same keys in English and Traditional Chinese', () => {
     const onlyEnglish = [...english.keys()].filter((k) => !chinese.has(k));
     const onlyChinese = [...chinese.keys()].filter((k) => !english.has(k));
