@@ -1,0 +1,268 @@
+// @vitest-environment jsdom
+import { MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { I18nextProvider } from 'react-i18next';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { App } from './app.tsx';
+import { setupI18n } from './i18n/i18n.ts';
+
+// jsdom lacks the layout APIs Mantine and the charts ask for; the console only needs them to exist.
+beforeAll(() => {
+  Object.defineProperty(window, 'matchMedia', {
+    writable: true,
+    value: (query: string) => ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      addListener: () => {},
+      removeListener: () => {},
+      dispatchEvent: () => false,
+    }),
+  });
+  window.ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+  window.HTMLElement.prototype.scrollIntoView = () => {};
+});
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  localStorage.clear();
+});
+
+type Handler = (init: RequestInit) => { status: number; body?: unknown };
+
+function serve(routes: Record<string, Handler>) {
+  const calls: { key: string; init: RequestInit }[] = [];
+  vi.stubGlobal('fetch', async (input: string, init: RequestInit) => {
+    const path = input.split('?')[0] ?? input;
+    const key = `${init.method ?? 'GET'} ${path}`;
+    calls.push({ key, init });
+    const handler = routes[key];
+    const answer = handler === undefined ? { status: 404, body: notFound } : handler(init);
+    return new Response(answer.body === undefined ? '' : JSON.stringify(answer.body), { status: answer.status });
+  });
+  return calls;
+}
+
+const notFound = { code: 'NOT_FOUND', message: 'Not found', requestId: 'req-404' };
+const org = 'org_0123456789';
+const orgBase = `/api/v1/organizations/${org}`;
+
+const session = (role: string) => ({
+  user: {
+    id: 'usr_0123456789',
+    email: 'lin@example.com.tw',
+    displayName: 'Lin',
+    role,
+    locale: 'zh-TW',
+    ownerNames: [],
+    organizations: [{ id: org, slug: 'demo-securities', name: 'Demo Securities', demo: true }],
+    secondFactors: ['totp'],
+    disabled: false,
+    lockedAt: null,
+    createdAt: '2026-12-01T00:00:00.000Z',
+  },
+  csrfToken: 'csrf-1',
+  expiresAt: '2026-12-08T00:00:00.000Z',
+  idleExpiresAt: '2026-12-07T08:00:00.000Z',
+});
+
+const profile = Object.fromEntries(
+  [
+    'usesCloudServices',
+    'cloudInvolvesCore',
+    'onlyPrivateInternalCloud',
+    'operatesSocialMedia',
+    'usesMobileDevicesForSensitiveAffairs',
+    'allowsByod',
+    'publishesMobileApp',
+    'publishesInvestorApp',
+    'hasIotEquipment',
+    'offersInternetTrading',
+    'offersTelephoneTrading',
+    'verifiesByVideoCall',
+  ].map((f) => [f, true]),
+);
+
+const counts = { pass: 3, fail: 1, 'not-applicable': 0, 'needs-evidence': 2, error: 0 };
+const run = {
+  id: 'run_1',
+  startedAt: '2026-12-07T01:00:00.000Z',
+  finishedAt: '2026-12-07T01:00:01.000Z',
+  trigger: 'schedule',
+  catalogVersion: '2024-01',
+  score: 72.5,
+};
+
+const consoleRoutes: Record<string, Handler> = {
+  'GET /api/v1/organizations': () => ({
+    status: 200,
+    body: {
+      organizations: [
+        {
+          id: org,
+          slug: 'demo-securities',
+          name: 'Demo Securities',
+          kind: 'securities',
+          demo: true,
+          profile,
+          createdAt: '2026-12-01T00:00:00.000Z',
+          updatedAt: '2026-12-01T00:00:00.000Z',
+        },
+      ],
+    },
+  }),
+  'GET /api/v1/assessment': () => ({
+    status: 200,
+    body: {
+      organization: { id: org, slug: 'demo-securities', name: 'Demo Securities', demo: true },
+      run: {
+        ...run,
+        scores: { overall: 72.5, shall: 70, should: null, advised: 90 },
+        chapters: [{ chapter: 2, title: 'Cloud services', counts, score: 60 }],
+        recordsEvaluated: 4,
+      },
+      nodes: [],
+      findings: [],
+    },
+  }),
+  [`GET ${orgBase}/evaluations`]: () => ({ status: 200, body: { runs: [run] } }),
+  [`GET ${orgBase}/findings`]: () => ({ status: 200, body: { findings: [], total: 0 } }),
+  [`GET ${orgBase}/duties`]: () => ({ status: 200, body: { today: '2026-12-07', duties: [] } }),
+  [`GET ${orgBase}/collectors/status`]: () => ({
+    status: 200,
+    body: { organizationId: org, generatedAt: '2026-12-07T01:00:00.000Z', collectors: [] },
+  }),
+  'GET /api/v1/catalog': () => ({
+    status: 200,
+    body: {
+      version: '2024-01',
+      title: 'Directions for new technologies',
+      language: 'en',
+      nodeCount: 2,
+      nodes: [
+        {
+          id: 'A37',
+          parentId: null,
+          article: 37,
+          paragraph: null,
+          item: null,
+          chapter: { number: 6, roman: 'VI', title: 'Electronic trading' },
+          title: 'Identity verification of electronic trading',
+          text: '',
+          kind: 'requirement',
+          obligation: 'shall',
+          statements: [],
+          actor: 'organization',
+          cadence: null,
+          parameters: [],
+          applicability: { always: true },
+          evidence: [],
+        },
+      ],
+    },
+  }),
+  [`GET ${orgBase}/results`]: () => ({ status: 200, body: { results: [] } }),
+  [`GET ${orgBase}/evidence`]: () => ({ status: 200, body: { evidence: [] } }),
+  [`GET ${orgBase}/audit`]: () => ({ status: 200, body: { entries: [] } }),
+  [`GET ${orgBase}/audit/verify`]: () => ({
+    status: 200,
+    body: { organizationId: org, entries: 12, ok: true, firstBroken: null },
+  }),
+  [`GET ${orgBase}/registers`]: () => ({ status: 200, body: { registers: [] } }),
+  [`GET ${orgBase}/registers/cloud-services`]: () => ({
+    status: 200,
+    body: { records: [], total: 0, offset: 0, limit: 25 },
+  }),
+};
+
+function renderConsole(path: string) {
+  window.history.pushState({}, '', path);
+  const i18n = setupI18n();
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <I18nextProvider i18n={i18n}>
+      <MantineProvider>
+        <QueryClientProvider client={client}>
+          <App />
+        </QueryClientProvider>
+      </MantineProvider>
+    </I18nextProvider>,
+  );
+  return i18n;
+}
+
+describe('the console in a browser', () => {
+  it('asks for the six-digit code after the password, sending the contract body', async () => {
+    localStorage.setItem('ntg.locale', 'en');
+    const calls = serve({
+      'GET /api/v1/session': () => ({ status: 401, body: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } }),
+      'POST /api/v1/session': () => ({ status: 200, body: { step: 'second-factor', methods: ['totp'] } }),
+    });
+    renderConsole('/');
+    fireEvent.change(await screen.findByLabelText(/E-mail/), { target: { value: ' Lin@Example.com.tw ' } });
+    fireEvent.change(screen.getByLabelText(/Password/), { target: { value: 'correct horse' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(await screen.findByText('Enter the six-digit code from your authenticator app.')).toBeTruthy();
+    const signIn = calls.find((c) => c.key === 'POST /api/v1/session');
+    expect(JSON.parse(String(signIn?.init.body))).toEqual({ email: 'lin@example.com.tw', password: 'correct horse' });
+  });
+
+  it('shows the one sign-in failure message for a refused password', async () => {
+    localStorage.setItem('ntg.locale', 'en');
+    serve({
+      'GET /api/v1/session': () => ({ status: 401, body: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } }),
+      'POST /api/v1/session': () => ({
+        status: 401,
+        body: { code: 'SIGN_IN_FAILED', message: 'Sign-in failed.', requestId: 'req-7' },
+      }),
+    });
+    renderConsole('/sign-in');
+    fireEvent.change(await screen.findByLabelText(/E-mail/), { target: { value: 'lin@example.com.tw' } });
+    fireEvent.change(screen.getByLabelText(/Password/), { target: { value: 'wrong' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('After three failed attempts');
+  });
+
+  it("opens the dashboard in the account's language (zh-TW) after sign-in", async () => {
+    serve({ 'GET /api/v1/session': () => ({ status: 200, body: session('auditor') }), ...consoleRoutes });
+    renderConsole('/');
+    expect(await screen.findByRole('heading', { name: '儀表板' })).toBeTruthy();
+    expect(await screen.findByText('各章符合情形')).toBeTruthy();
+    expect(screen.getByText('2. Cloud services')).toBeTruthy();
+  });
+
+  it('hides the controls that change records from an auditor', async () => {
+    serve({ 'GET /api/v1/session': () => ({ status: 200, body: session('auditor') }), ...consoleRoutes });
+    renderConsole('/registers/cloud-services');
+    expect(await screen.findByText('沒有符合的紀錄。')).toBeTruthy();
+    expect(screen.getByText('匯出 CSV')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: '新增紀錄' })).toBeNull();
+    expect(screen.queryByRole('button', { name: '匯入 CSV' })).toBeNull();
+  });
+
+  it('offers them to a compliance officer', async () => {
+    serve({ 'GET /api/v1/session': () => ({ status: 200, body: session('compliance-officer') }), ...consoleRoutes });
+    renderConsole('/registers/cloud-services');
+    expect(await screen.findByRole('button', { name: '新增紀錄' })).toBeTruthy();
+    await waitFor(() => expect(screen.getByRole('button', { name: '匯入 CSV' })).toBeTruthy());
+  });
+
+  it.each([
+    ['/catalog', '第 VI 章 Electronic trading'],
+    ['/findings', '沒有符合的缺失事項。'],
+    ['/evidence', '尚無佐證資料。'],
+    ['/audit', '已驗證全部 12 筆紀錄。'],
+  ])('renders %s from the contract answers', async (path, text) => {
+    serve({ 'GET /api/v1/session': () => ({ status: 200, body: session('compliance-officer') }), ...consoleRoutes });
+    renderConsole(path);
+    expect(await screen.findByText(text)).toBeTruthy();
+  });
+});
