@@ -4,9 +4,12 @@ import {
   sessionResponseSchema,
   signInStepSchema,
   totpEnrolmentResponseSchema,
+  webauthnEnrolmentVerifySchema,
+  webauthnOptionsResponseSchema,
 } from '@ntg/contracts';
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, isApiError, setCsrfToken } from '../api/client.ts';
+import { webauthnAssertion, webauthnRegistration } from './webauthn.ts';
 
 export const sessionKey = ['session'] as const;
 
@@ -102,5 +105,45 @@ export function useUpdateLocale() {
         s === null || s === undefined ? s : { ...s, user: { ...s.user, locale } },
       );
     },
+  });
+}
+
+/** Second factor with a security key or passkey: options from the server, the browser's answer back. */
+export function useWebauthnSignIn() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      const { options } = await api('/api/v1/session/webauthn/options', {
+        method: 'POST',
+        schema: webauthnOptionsResponseSchema,
+      });
+      const response = await webauthnAssertion(options);
+      return api('/api/v1/session/second-factor', {
+        method: 'POST',
+        json: { method: 'webauthn', response },
+        schema: sessionResponseSchema,
+      });
+    },
+    onSuccess: (session) => acceptSession(client, session),
+  });
+}
+
+export function useWebauthnEnrolment() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (label: string) => {
+      const { options } = await api('/api/v1/session/enrolment/webauthn/options', {
+        method: 'POST',
+        schema: webauthnOptionsResponseSchema,
+      });
+      const response = await webauthnRegistration(options);
+      const body = webauthnEnrolmentVerifySchema.parse(label.trim() === '' ? { response } : { response, label });
+      return api('/api/v1/session/enrolment/webauthn/verify', {
+        method: 'POST',
+        json: body,
+        schema: sessionResponseSchema,
+      });
+    },
+    onSuccess: (session) => acceptSession(client, session),
   });
 }

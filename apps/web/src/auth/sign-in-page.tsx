@@ -8,9 +8,10 @@ import { isApiError } from '../api/client.ts';
 import { zodValidate } from '../forms/zod-form.ts';
 import { ErrorAlert } from '../shell/error-alert.tsx';
 import { AuthCard } from './auth-card.tsx';
-import { usePasswordSignIn, useSecondFactor, useSession } from './session-queries.ts';
+import { usePasswordSignIn, useSecondFactor, useSession, useWebauthnSignIn } from './session-queries.ts';
 import { TotpCodeForm } from './totp-code-form.tsx';
 import { TotpEnrolment } from './totp-enrolment.tsx';
+import { webauthnSupported } from './webauthn.ts';
 
 type Step = 'password' | 'second-factor' | 'enrol';
 
@@ -19,6 +20,8 @@ export default function SignInPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const [step, setStep] = useState<Step>('password');
+  const [methods, setMethods] = useState<string[]>([]);
+  const webauthn = useWebauthnSignIn();
   const signIn = usePasswordSignIn();
   const secondFactor = useSecondFactor();
   const from = (location.state as { from?: string } | null)?.from ?? '/';
@@ -44,12 +47,28 @@ export default function SignInPage() {
     return (
       <AuthCard title={t('auth.secondFactorTitle')}>
         <Text size="sm">{t('auth.secondFactorIntro')}</Text>
-        <ErrorAlert error={secondFactor.error} title={t('auth.signInFailed')} />
-        <TotpCodeForm
-          pending={secondFactor.isPending}
-          submitLabel={t('auth.verify')}
-          onSubmit={(code) => secondFactor.mutate(code, { onSuccess: done })}
-        />
+        <ErrorAlert error={secondFactor.error ?? webauthn.error} title={t('auth.signInFailed')} />
+        {methods.includes('totp') && (
+          <TotpCodeForm
+            pending={secondFactor.isPending}
+            submitLabel={t('auth.verify')}
+            onSubmit={(code) => secondFactor.mutate(code, { onSuccess: done })}
+          />
+        )}
+        {!methods.includes('totp') && !webauthnSupported() && (
+          <Text size="sm" c="red" role="alert">
+            {t('auth.webauthnUnsupported')}
+          </Text>
+        )}
+        {methods.includes('webauthn') && webauthnSupported() && (
+          <Button
+            variant="light"
+            loading={webauthn.isPending}
+            onClick={() => webauthn.mutate(undefined, { onSuccess: done })}
+          >
+            {t('auth.useSecurityKey')}
+          </Button>
+        )}
         <Button variant="subtle" onClick={() => setStep('password')}>
           {t('auth.startAgain')}
         </Button>
@@ -63,7 +82,10 @@ export default function SignInPage() {
         noValidate
         onSubmit={form.onSubmit((values) =>
           signIn.mutate(passwordSignInSchema.parse(values), {
-            onSuccess: (answer) => setStep(answer.step === 'second-factor' ? 'second-factor' : 'enrol'),
+            onSuccess: (answer) => {
+              setMethods(answer.step === 'second-factor' ? answer.methods : []);
+              setStep(answer.step === 'second-factor' ? 'second-factor' : 'enrol');
+            },
           }),
         )}
       >

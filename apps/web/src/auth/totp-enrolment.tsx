@@ -1,10 +1,11 @@
-import { Button, Code, CopyButton, Group, Stack, Text, Title } from '@mantine/core';
-import { useEffect } from 'react';
+import { Button, Code, CopyButton, Divider, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../shell/error-alert.tsx';
 import { PageLoader } from '../shell/page-state.tsx';
-import { useConfirmTotpEnrolment, useStartTotpEnrolment } from './session-queries.ts';
+import { useConfirmTotpEnrolment, useStartTotpEnrolment, useWebauthnEnrolment } from './session-queries.ts';
 import { TotpCodeForm } from './totp-code-form.tsx';
+import { webauthnSupported } from './webauthn.ts';
 
 /** Enrols an authenticator app while signing in for the first time; a confirmed code finishes the sign-in. */
 export function TotpEnrolment({ onSignedIn }: { onSignedIn: () => void }) {
@@ -12,6 +13,8 @@ export function TotpEnrolment({ onSignedIn }: { onSignedIn: () => void }) {
   const start = useStartTotpEnrolment();
   const confirm = useConfirmTotpEnrolment();
   const { mutate } = start;
+  const webauthn = useWebauthnEnrolment();
+  const [keyLabel, setKeyLabel] = useState('');
 
   useEffect(() => {
     mutate();
@@ -58,6 +61,25 @@ export function TotpEnrolment({ onSignedIn }: { onSignedIn: () => void }) {
         submitLabel={t('auth.confirmEnrolment')}
         onSubmit={(code) => confirm.mutate(code, { onSuccess: onSignedIn })}
       />
+      {webauthnSupported() && (
+        <>
+          <Divider label={t('auth.or')} labelPosition="center" />
+          <ErrorAlert error={webauthn.error} />
+          <TextInput
+            label={t('auth.keyLabel')}
+            value={keyLabel}
+            maxLength={80}
+            onChange={(e) => setKeyLabel(e.currentTarget.value)}
+          />
+          <Button
+            variant="light"
+            loading={webauthn.isPending}
+            onClick={() => webauthn.mutate(keyLabel, { onSuccess: onSignedIn })}
+          >
+            {t('auth.enrolSecurityKey')}
+          </Button>
+        </>
+      )}
     </Stack>
   );
 }

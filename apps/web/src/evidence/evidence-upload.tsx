@@ -24,6 +24,8 @@ export function EvidenceUpload({ org, links }: { org: string; links: EvidenceLin
   const { t } = useTranslation();
   const client = useQueryClient();
   const [description, setDescription] = useState('');
+  const [effectiveDate, setEffectiveDate] = useState('');
+  const [expiresOn, setExpiresOn] = useState('');
   const [uploaded, setUploaded] = useState<Evidence[]>([]);
   const upload = useMutation({
     mutationFn: (file: File) => {
@@ -33,6 +35,8 @@ export function EvidenceUpload({ org, links }: { org: string; links: EvidenceLin
         query: {
           filename: file.name,
           description: description.trim(),
+          effectiveDate,
+          expiresOn,
           link: links.map(formatEvidenceLinkRef),
         },
         raw: { body: file, contentType },
@@ -52,6 +56,20 @@ export function EvidenceUpload({ org, links }: { org: string; links: EvidenceLin
         value={description}
         onChange={(e) => setDescription(e.currentTarget.value)}
       />
+      <Group grow>
+        <TextInput
+          label={t('evidence.effectiveDate')}
+          type="date"
+          value={effectiveDate}
+          onChange={(e) => setEffectiveDate(e.currentTarget.value)}
+        />
+        <TextInput
+          label={t('evidence.expiresOn')}
+          type="date"
+          value={expiresOn}
+          onChange={(e) => setExpiresOn(e.currentTarget.value)}
+        />
+      </Group>
       <Dropzone
         onDrop={(files) => {
           for (const f of files) upload.mutate(f);
