@@ -265,4 +265,50 @@ describe('the console in a browser', () => {
     renderConsole(path);
     expect(await screen.findByText(text)).toBeTruthy();
   });
+
+  it('creates the first administrator, enrols TOTP and opens the console', async () => {
+    localStorage.setItem('ntg.locale', 'en');
+    let signedIn = false;
+    const calls = serve({
+      'GET /api/v1/session': () =>
+        signedIn
+          ? { status: 200, body: session('administrator') }
+          : { status: 401, body: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } },
+      'GET /api/v1/setup/tok123': () => ({ status: 200, body: { valid: true, expiresAt: '2026-12-07T02:00:00.000Z' } }),
+      'POST /api/v1/setup/tok123': () => ({ status: 200, body: { step: 'enrol-second-factor' } }),
+      'POST /api/v1/session/enrolment/totp': () => ({
+        status: 200,
+        body: { secret: 'JBSWY3DPEHPK3PXP', otpauthUri: 'otpauth://totp/NewTech%20Guard:lin?secret=JBSWY3DPEHPK3PXP' },
+      }),
+      'POST /api/v1/session/enrolment/totp/confirm': () => {
+        signedIn = true;
+        return { status: 200, body: session('administrator') };
+      },
+      ...consoleRoutes,
+    });
+    renderConsole('/setup/tok123');
+    // The link's expiry is shown in Taipei time: 02:00 UTC is 10:00 in Taipei.
+    expect((await screen.findByText(/one-time link is valid until/)).textContent).toContain('10:00');
+    fireEvent.change(screen.getByLabelText(/E-mail/), { target: { value: 'lin@example.com.tw' } });
+    fireEvent.change(screen.getByLabelText(/Display name/), { target: { value: 'Lin' } });
+    fireEvent.change(screen.getByLabelText(/^Password/), { target: { value: 'short' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create administrator' }));
+    expect(await screen.findByText('use at least 12 characters')).toBeTruthy();
+    expect(calls.some((c) => c.key === 'POST /api/v1/setup/tok123')).toBe(false);
+
+    fireEvent.change(screen.getByLabelText(/^Password/), { target: { value: 'a long enough passphrase' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create administrator' }));
+    expect(await screen.findByText('JBSWY3DPEHPK3PXP')).toBeTruthy();
+    expect(screen.getByRole('img', { name: /QR code/ })).toBeTruthy();
+
+    const digits = screen.getAllByRole('textbox').filter((el) => el.getAttribute('inputmode') === 'numeric');
+    expect(digits).toHaveLength(6);
+    digits.forEach((input, i) => {
+      fireEvent.change(input, { target: { value: String(i + 1) } });
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm and sign in' }));
+    expect(await screen.findByRole('heading', { name: '儀表板' })).toBeTruthy();
+    const confirm = calls.find((c) => c.key === 'POST /api/v1/session/enrolment/totp/confirm');
+    expect(JSON.parse(String(confirm?.init.body))).toEqual({ code: '123456' });
+  });
 });

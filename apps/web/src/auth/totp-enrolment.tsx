@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorAlert } from '../shell/error-alert.tsx';
 import { PageLoader } from '../shell/page-state.tsx';
+import { OtpauthQr } from './otpauth-qr.tsx';
 import { useConfirmTotpEnrolment, useStartTotpEnrolment, useWebauthnEnrolment } from './session-queries.ts';
 import { TotpCodeForm } from './totp-code-form.tsx';
 import { webauthnSupported } from './webauthn.ts';
@@ -30,6 +31,7 @@ export function TotpEnrolment({ onSignedIn }: { onSignedIn: () => void }) {
         {t('auth.enrolTitle')}
       </Title>
       <Text size="sm">{t('auth.enrolIntro')}</Text>
+      <OtpauthQr uri={otpauthUri} label={t('auth.qrLabel')} />
       <div>
         <Text size="sm" fw={500} id="totp-secret-label">
           {t('auth.secret')}
