@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { I18nextProvider } from 'react-i18next';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { App } from './app.tsx';
@@ -310,5 +310,44 @@ describe('the console in a browser', () => {
     expect(await screen.findByRole('heading', { name: '儀表板' })).toBeTruthy();
     const confirm = calls.find((c) => c.key === 'POST /api/v1/session/enrolment/totp/confirm');
     expect(JSON.parse(String(confirm?.init.body))).toEqual({ code: '123456' });
+  });
+
+  it("puts the server's field messages on the fields of a register form", async () => {
+    const calls = serve({
+      'GET /api/v1/session': () => ({ status: 200, body: session('compliance-officer') }),
+      ...consoleRoutes,
+      [`GET ${orgBase}/registers/network-exclusions`]: () => ({
+        status: 200,
+        body: { records: [], total: 0, offset: 0, limit: 25 },
+      }),
+      [`POST ${orgBase}/registers/network-exclusions`]: () => ({
+        status: 400,
+        body: {
+          code: 'VALIDATION_FAILED',
+          message: 'Invalid request: body.decidedBy: not a known person',
+          requestId: 'req-9',
+          issues: [{ path: 'body.decidedBy', message: 'not a known person' }],
+        },
+      }),
+    });
+    renderConsole('/registers/network-exclusions');
+    fireEvent.click(await screen.findByRole('button', { name: '新增紀錄' }));
+    const form = within(await screen.findByRole('dialog'));
+    fireEvent.change(form.getByLabelText(/負責人/), { target: { value: 'IT' } });
+    fireEvent.change(form.getByLabelText(/^名稱/), { target: { value: 'Guest laptop' } });
+    fireEvent.change(form.getByLabelText(/^原因/), { target: { value: 'a visitor laptop on the guest network' } });
+    fireEvent.change(form.getByLabelText(/決定者/), { target: { value: 'Nobody' } });
+    fireEvent.change(form.getByLabelText(/決定日期/), { target: { value: '2026-12-01' } });
+    fireEvent.click(form.getByRole('button', { name: '儲存' }));
+    expect(await form.findByText('not a known person')).toBeTruthy();
+    expect(form.getByText('req-9', { exact: false })).toBeTruthy();
+    const post = calls.find((c) => c.key === `POST ${orgBase}/registers/network-exclusions`);
+    expect((post?.init.headers as Record<string, string>)['x-csrf-token']).toBe('csrf-1');
+    expect(JSON.parse(String(post?.init.body))).toMatchObject({
+      owner: 'IT',
+      name: 'Guest laptop',
+      macAddress: null,
+      decidedDate: '2026-12-01',
+    });
   });
 });
