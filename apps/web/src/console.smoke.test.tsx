@@ -129,7 +129,7 @@ const consoleRoutes: Record<string, Handler> = {
         chapters: [{ chapter: 2, title: 'Cloud services', counts, score: 60 }],
         recordsEvaluated: 4,
       },
-      nodes: [],
+      nodes: [{ nodeId: 'A37', status: 'fail', method: 'rule', reason: 'no lockout', counts, nextDueDate: null }],
       findings: [],
     },
   }),
@@ -237,6 +237,7 @@ describe('the console in a browser', () => {
     expect(await screen.findByRole('heading', { name: '儀表板' })).toBeTruthy();
     expect(await screen.findByText('各章符合情形')).toBeTruthy();
     expect(screen.getByText('2. Cloud services')).toBeTruthy();
+    expect(await screen.findByText('各章要求（依義務程度）')).toBeTruthy();
   });
 
   it('hides the controls that change records from an auditor', async () => {

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   useAssessment,
+  useCatalog,
   useCollectorStatus,
   useDuties,
   useEvaluationRuns,
@@ -13,7 +14,7 @@ import { formatDate, formatDateTime, formatShortDay } from '../format/taipei-tim
 import { useOrgId } from '../layout/organization-context.tsx';
 import { ErrorAlert } from '../shell/error-alert.tsx';
 import { PageLoader } from '../shell/page-state.tsx';
-import { countBy, trendPoints } from './dashboard-figures.ts';
+import { chapterObligationCounts, countBy, trendPoints } from './dashboard-figures.ts';
 
 function Panel({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -43,9 +44,12 @@ function Score({ label, value }: { label: string; value: number | null }) {
 function Scores({ org }: { org: string }) {
   const { t, i18n } = useTranslation();
   const assessment = useAssessment(org);
+  const catalog = useCatalog();
   if (assessment.isPending) return <PageLoader />;
   if (assessment.isError) return <ErrorAlert error={assessment.error} />;
   const { run } = assessment.data;
+  const byObligation = chapterObligationCounts(catalog.data?.nodes ?? [], assessment.data.nodes);
+  const titles = new Map(run.chapters.map((c) => [c.chapter, c.title]));
   return (
     <Stack>
       <Text size="sm" c="dimmed">
@@ -85,6 +89,34 @@ function Scores({ org }: { org: string }) {
           </Table.Tbody>
         </Table>
       </Panel>
+      {byObligation.length > 0 && (
+        <Panel title={t('dashboard.byObligation')}>
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('dashboard.chapter')}</Table.Th>
+                <Table.Th>{t('dashboard.obligation')}</Table.Th>
+                <Table.Th ta="right">{t('status.pass')}</Table.Th>
+                <Table.Th ta="right">{t('status.fail')}</Table.Th>
+                <Table.Th ta="right">{t('status.needs-evidence')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {byObligation.map((r) => (
+                <Table.Tr key={`${r.chapter}:${r.obligation}`}>
+                  <Table.Td>
+                    {r.chapter}. {titles.get(r.chapter) ?? ''}
+                  </Table.Td>
+                  <Table.Td>{t(`obligation.${r.obligation}`)}</Table.Td>
+                  <Table.Td ta="right">{r.pass}</Table.Td>
+                  <Table.Td ta="right">{r.fail}</Table.Td>
+                  <Table.Td ta="right">{r.needsEvidence}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Panel>
+      )}
     </Stack>
   );
 }
