@@ -18,6 +18,8 @@ const i18n = setupI18n();
 // A session that ended (idle, expired, signed out elsewhere) shows the sign-in page, not a wall of errors.
 function onError(error: unknown) {
   if (isApiError(error, 'UNAUTHENTICATED')) queryClient.setQueryData(sessionKey, null);
+  // A refused CSRF token is a stale one (the session was renewed in another tab): read the session again.
+  if (isApiError(error, 'CSRF_FAILED')) void queryClient.invalidateQueries({ queryKey: sessionKey });
 }
 
 const queryClient: QueryClient = new QueryClient({

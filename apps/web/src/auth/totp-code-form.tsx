@@ -46,7 +46,8 @@ export function TotpCodeForm({
           value={code}
           onChange={setCode}
           onComplete={submit}
-          aria-label={t('auth.codeLabel')}
+          ariaLabel={t('auth.codeLabel')}
+          getInputProps={(index) => ({ 'aria-label': t('auth.codeDigit', { n: index + 1 }) })}
           error={error !== null}
           autoFocus
         />
