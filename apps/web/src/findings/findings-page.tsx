@@ -11,9 +11,11 @@ import {
   Table,
   Tabs,
   Text,
+  TextInput,
   Timeline,
   Title,
 } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { type EvidenceLinkTarget, type FindingView, findingStatusSchema, severitySchema } from '@ntg/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -121,10 +123,13 @@ export default function FindingsPage() {
   const { findingId } = useParams();
   const [statuses, setStatuses] = useState<string[]>(['open', 'accepted', 'fixed']);
   const [severity, setSeverity] = useState<string | null>(null);
+  const [ownerInput, setOwnerInput] = useState('');
+  const [owner] = useDebouncedValue(ownerInput.trim(), 300);
   const [page, setPage] = useState(1);
   const findings = useFindings(org, {
     status: statuses.join(','),
     severity: severity ?? undefined,
+    owner,
     offset: (page - 1) * pageSize,
     limit: pageSize,
   });
@@ -155,6 +160,15 @@ export default function FindingsPage() {
             setPage(1);
           }}
           data={severitySchema.options.map((s) => ({ value: s, label: t(`severity.${s}`) }))}
+        />
+        <TextInput
+          label={t('findings.owner')}
+          value={ownerInput}
+          maxLength={200}
+          onChange={(e) => {
+            setOwnerInput(e.currentTarget.value);
+            setPage(1);
+          }}
         />
       </Group>
       <ErrorAlert error={findings.error} />

@@ -11,6 +11,8 @@ export interface RegisterPageQuery {
   order: 'asc' | 'desc';
   q: string;
   owner: string;
+  /** field:value pairs separated by commas, e.g. ownership:byod,jailbrokenOrRooted:true */
+  filter: string;
   offset: number;
   limit: number;
 }

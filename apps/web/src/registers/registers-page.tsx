@@ -141,6 +141,8 @@ function RegisterView({ org, register }: { org: string; register: RegisterType }
   const [owner, setOwner] = useState('');
   const [q] = useDebouncedValue(search, 300);
   const [ownerFilter] = useDebouncedValue(owner, 300);
+  const [fieldFilter, setFieldFilter] = useState('');
+  const [filter] = useDebouncedValue(fieldFilter.trim(), 300);
   const [sort, setSort] = useState<{ sort: string; order: 'asc' | 'desc' }>({ sort: 'name', order: 'asc' });
   const [page, setPage] = useState(1);
   const [editing, setEditing] = useState<StoredRecord | 'new' | null>(null);
@@ -148,6 +150,7 @@ function RegisterView({ org, register }: { org: string; register: RegisterType }
     ...sort,
     q,
     owner: ownerFilter,
+    filter,
     offset: (page - 1) * pageSize,
     limit: pageSize,
   };
@@ -186,6 +189,16 @@ function RegisterView({ org, register }: { org: string; register: RegisterType }
             value={owner}
             onChange={(e) => {
               setOwner(e.currentTarget.value);
+              setPage(1);
+            }}
+          />
+          <TextInput
+            label={t('registers.fieldFilter')}
+            description={t('registers.fieldFilterHelp')}
+            value={fieldFilter}
+            maxLength={500}
+            onChange={(e) => {
+              setFieldFilter(e.currentTarget.value);
               setPage(1);
             }}
           />
