@@ -350,4 +350,21 @@ describe('the console in a browser', () => {
       decidedDate: '2026-12-01',
     });
   });
+
+  it('switches the language at once and saves it on the account', async () => {
+    const calls = serve({
+      'GET /api/v1/session': () => ({ status: 200, body: session('auditor') }),
+      'PATCH /api/v1/me': () => ({ status: 200, body: {} }),
+      ...consoleRoutes,
+    });
+    renderConsole('/');
+    expect(await screen.findByRole('heading', { name: '儀表板' })).toBeTruthy();
+    fireEvent.click(screen.getByLabelText('English'));
+    expect(await screen.findByRole('heading', { name: 'Dashboard' })).toBeTruthy();
+    await waitFor(() => expect(calls.some((c) => c.key === 'PATCH /api/v1/me')).toBe(true));
+    const patch = calls.find((c) => c.key === 'PATCH /api/v1/me');
+    expect(JSON.parse(String(patch?.init.body))).toEqual({ locale: 'en' });
+    expect((patch?.init.headers as Record<string, string> | undefined)?.['x-csrf-token']).toBe('csrf-1');
+    expect(document.documentElement.lang).toBe('en');
+  });
 });
