@@ -1,3 +1,4 @@
+import '@mantine/charts/styles.css';
 import { BarChart, LineChart } from '@mantine/charts';
 import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
