@@ -261,6 +261,7 @@ describe('the console in a browser', () => {
 
   it.each([
     ['/catalog', '第 VI 章 Electronic trading'],
+    ['/catalog', '規範目前僅有English版本，故以該語言顯示。'],
     ['/findings', '沒有符合的缺失事項。'],
     ['/evidence', '尚無佐證資料。'],
     ['/audit', '已驗證全部 12 筆紀錄。'],

@@ -12,7 +12,7 @@ import {
 } from '@ntg/contracts';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
-import { api, type QueryValue } from './client.ts';
+import { api, isApiError, type QueryValue } from './client.ts';
 
 /** Read queries of one organization, keyed by it, parsed with the contract schemas the server answers with. */
 
@@ -60,10 +60,23 @@ export function useCollectorStatus(org: string) {
   });
 }
 
-export function useCatalog() {
+/**
+ * The directions in the reader's language when the catalog holds that translation, else in the language the
+ * catalog has (the response says which).
+ */
+export function useCatalog(language = 'en') {
   return useQuery({
-    queryKey: ['catalog'],
-    queryFn: () => api('/api/v1/catalog', { schema: catalogListResponseSchema }),
+    queryKey: ['catalog', language],
+    queryFn: async () => {
+      try {
+        return await api('/api/v1/catalog', { query: { language }, schema: catalogListResponseSchema });
+      } catch (error) {
+        if (language !== 'en' && isApiError(error) && error.status === 404) {
+          return api('/api/v1/catalog', { schema: catalogListResponseSchema });
+        }
+        throw error;
+      }
+    },
     staleTime: Number.POSITIVE_INFINITY,
   });
 }

@@ -68,9 +68,9 @@ function NodeLine({ tree, info }: { tree: TreeNode; info: NodeInfo }) {
 }
 
 export default function CatalogPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const org = useOrgId();
-  const catalog = useCatalog();
+  const catalog = useCatalog(i18n.language);
   const assessment = useAssessment(org);
   const results = useResults(org);
   const [search, setSearch] = useState('');
@@ -96,6 +96,11 @@ export default function CatalogPage() {
         {catalog.data.title} · {t('catalog.version', { version: catalog.data.version })}
       </Text>
       <ErrorAlert error={assessment.error ?? results.error} />
+      {catalog.data.language !== i18n.language && (
+        <Text size="sm" c="dimmed">
+          {t('catalog.shownIn', { language: t(`language.${catalog.data.language === 'zh-TW' ? 'zh-TW' : 'en'}`) })}
+        </Text>
+      )}
       <TextInput
         label={t('catalog.search')}
         placeholder={t('catalog.searchPlaceholder')}

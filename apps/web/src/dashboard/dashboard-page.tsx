@@ -45,7 +45,7 @@ function Score({ label, value }: { label: string; value: number | null }) {
 function Scores({ org }: { org: string }) {
   const { t, i18n } = useTranslation();
   const assessment = useAssessment(org);
-  const catalog = useCatalog();
+  const catalog = useCatalog(i18n.language);
   if (assessment.isPending) return <PageLoader />;
   if (assessment.isError) return <ErrorAlert error={assessment.error} />;
   const { run } = assessment.data;
