@@ -1,7 +1,7 @@
 /**
  * The import rules of docs/ARCHITECTURE.md, checked by `npm run lint`:
  * contracts imports nothing internal; catalog imports contracts; core imports contracts and catalog;
- * db imports core (its interfaces) and contracts; apps import what they need; web never imports core or db.
+ * db imports core (its interfaces) and contracts; apps import what they need; web imports contracts only.
  * test-kit serves tests only.
  */
 const pkg = (name) => `^(packages|apps)/${name}/`;
@@ -60,6 +60,13 @@ module.exports = {
       to: { path: [pkg('core'), pkg('db')] },
     },
     {
+      name: 'web-imports-contracts-only',
+      comment: 'the console talks to the server only through the contract schemas: no other workspace package',
+      severity: 'error',
+      from: { path: pkg('web') },
+      to: { path: '^(packages|apps)/', pathNot: [pkg('web'), pkg('contracts')] },
+    },
+    {
       name: 'test-kit-only-in-tests',
       severity: 'error',
       from: { path: '^(packages|apps)/', pathNot: ['\\.test\\.ts$', '/test/', '^packages/test-kit/', '/testing/'] },
@@ -80,7 +87,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'node', 'default'],
-      extensions: ['.ts', '.js'],
+      extensions: ['.ts', '.tsx', '.js'],
     },
     combinedDependencies: false,
     preserveSymlinks: false,

@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 // NTG_TEST_DATABASE_URL is set (.ci/run always sets it). Browser tests have their own config under e2e/.
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+      // The console's component tests (jsdom, chosen per file).
+      'apps/web/src/**/*.test.tsx',
+    ],
     exclude: ['**/node_modules/**', 'e2e/**'],
     environment: 'node',
     pool: 'forks',

@@ -1,0 +1,120 @@
+import {
+  assessmentSchema,
+  auditEntrySchema,
+  auditVerificationSchema,
+  catalogListResponseSchema,
+  collectorStatusResponseSchema,
+  dutySchema,
+  evaluationRunSchema,
+  findingEventSchema,
+  findingSchema,
+  ruleResultSchema,
+} from '@ntg/contracts';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { z } from 'zod';
+import { api, isApiError, type QueryValue } from './client.ts';
+
+/** Read queries of one organization, keyed by it, parsed with the contract schemas the server answers with. */
+
+const orgPath = (org: string) => `/api/v1/organizations/${encodeURIComponent(org)}`;
+
+export function useAssessment(org: string) {
+  return useQuery({
+    queryKey: ['assessment', org],
+    queryFn: () => api('/api/v1/assessment', { query: { org }, schema: assessmentSchema }),
+  });
+}
+
+export function useEvaluationRuns(org: string) {
+  return useQuery({
+    queryKey: ['evaluations', org],
+    queryFn: () =>
+      api(`${orgPath(org)}/evaluations`, {
+        query: { limit: 90 },
+        schema: z.object({ runs: z.array(evaluationRunSchema) }),
+      }),
+    select: (d) => d.runs,
+  });
+}
+
+export function useResults(org: string) {
+  return useQuery({
+    queryKey: ['results', org],
+    queryFn: () => api(`${orgPath(org)}/results`, { schema: z.object({ results: z.array(ruleResultSchema) }) }),
+    select: (d) => d.results,
+  });
+}
+
+export function useDuties(org: string) {
+  return useQuery({
+    queryKey: ['duties', org],
+    queryFn: () =>
+      api(`${orgPath(org)}/duties`, { schema: z.object({ today: z.string(), duties: z.array(dutySchema) }) }),
+  });
+}
+
+export function useCollectorStatus(org: string) {
+  return useQuery({
+    queryKey: ['collectors', org],
+    queryFn: () => api(`${orgPath(org)}/collectors/status`, { schema: collectorStatusResponseSchema }),
+  });
+}
+
+/**
+ * The directions in the reader's language when the catalog holds that translation, else in the language the
+ * catalog has (the response says which).
+ */
+export function useCatalog(language = 'en') {
+  return useQuery({
+    queryKey: ['catalog', language],
+    queryFn: async () => {
+      try {
+        return await api('/api/v1/catalog', { query: { language }, schema: catalogListResponseSchema });
+      } catch (error) {
+        if (language !== 'en' && isApiError(error) && error.status === 404) {
+          return api('/api/v1/catalog', { schema: catalogListResponseSchema });
+        }
+        throw error;
+      }
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export const findingsPageSchema = z.object({ findings: z.array(findingSchema), total: z.number().int() });
+
+export function useFindings(org: string, query: Record<string, QueryValue>) {
+  return useQuery({
+    queryKey: ['findings', org, query],
+    queryFn: () => api(`${orgPath(org)}/findings`, { query, schema: findingsPageSchema }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useFinding(org: string, id: string | undefined) {
+  return useQuery({
+    queryKey: ['finding', org, id],
+    enabled: id !== undefined,
+    queryFn: () =>
+      api(`${orgPath(org)}/findings/${encodeURIComponent(id ?? '')}`, {
+        schema: z.object({ finding: findingSchema, events: z.array(findingEventSchema) }),
+      }),
+  });
+}
+
+export function useAuditEntries(org: string, query: Record<string, QueryValue>) {
+  return useQuery({
+    queryKey: ['audit', org, query],
+    queryFn: () => api(`${orgPath(org)}/audit`, { query, schema: z.object({ entries: z.array(auditEntrySchema) }) }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useAuditVerification(org: string) {
+  return useQuery({
+    queryKey: ['audit-verify', org],
+    queryFn: () => api(`${orgPath(org)}/audit/verify`, { schema: auditVerificationSchema }),
+  });
+}
+
+export { orgPath };

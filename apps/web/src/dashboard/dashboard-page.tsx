@@ -1,0 +1,284 @@
+import '@mantine/charts/styles.css';
+import { BarChart, LineChart } from '@mantine/charts';
+import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  useAssessment,
+  useCatalog,
+  useCollectorStatus,
+  useDuties,
+  useEvaluationRuns,
+  useFindings,
+} from '../api/organization-queries.ts';
+import { formatDate, formatDateTime, formatShortDay } from '../format/taipei-time.ts';
+import { useOrgId } from '../layout/organization-context.tsx';
+import { ErrorAlert } from '../shell/error-alert.tsx';
+import { PageLoader } from '../shell/page-state.tsx';
+import { chapterObligationCounts, countBy, trendPoints } from './dashboard-figures.ts';
+
+function Panel({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Card withBorder component="section" aria-label={title}>
+      <Title order={3} size="h5" mb="sm">
+        {title}
+      </Title>
+      {children}
+    </Card>
+  );
+}
+
+function Score({ label, value }: { label: string; value: number | null }) {
+  const { t } = useTranslation();
+  return (
+    <Card withBorder>
+      <Text size="sm" c="dimmed">
+        {label}
+      </Text>
+      <Text size="xl" fw={700}>
+        {value === null ? t('dashboard.noScore') : `${Math.round(value)}%`}
+      </Text>
+    </Card>
+  );
+}
+
+function Scores({ org }: { org: string }) {
+  const { t, i18n } = useTranslation();
+  const assessment = useAssessment(org);
+  const catalog = useCatalog(i18n.language);
+  if (assessment.isPending) return <PageLoader />;
+  if (assessment.isError) return <ErrorAlert error={assessment.error} />;
+  const { run } = assessment.data;
+  const byObligation = chapterObligationCounts(catalog.data?.nodes ?? [], assessment.data.nodes);
+  const titles = new Map(run.chapters.map((c) => [c.chapter, c.title]));
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed">
+        {t('dashboard.lastRun', { time: formatDateTime(run.finishedAt, i18n.language), version: run.catalogVersion })}
+      </Text>
+      <SimpleGrid cols={{ base: 2, md: 4 }}>
+        <Score label={t('dashboard.overall')} value={run.scores.overall} />
+        <Score label={t('obligation.shall')} value={run.scores.shall} />
+        <Score label={t('obligation.should')} value={run.scores.should} />
+        <Score label={t('obligation.advised')} value={run.scores.advised} />
+      </SimpleGrid>
+      <Panel title={t('dashboard.byChapter')}>
+        <Table striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('dashboard.chapter')}</Table.Th>
+              <Table.Th ta="right">{t('status.pass')}</Table.Th>
+              <Table.Th ta="right">{t('status.fail')}</Table.Th>
+              <Table.Th ta="right">{t('status.needs-evidence')}</Table.Th>
+              <Table.Th ta="right">{t('status.not-applicable')}</Table.Th>
+              <Table.Th ta="right">{t('dashboard.score')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {run.chapters.map((c) => (
+              <Table.Tr key={c.chapter}>
+                <Table.Td>
+                  {c.chapter}. {c.title}
+                </Table.Td>
+                <Table.Td ta="right">{c.counts.pass}</Table.Td>
+                <Table.Td ta="right">{c.counts.fail}</Table.Td>
+                <Table.Td ta="right">{c.counts['needs-evidence']}</Table.Td>
+                <Table.Td ta="right">{c.counts['not-applicable']}</Table.Td>
+                <Table.Td ta="right">{c.score === null ? '—' : `${Math.round(c.score)}%`}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Panel>
+      {byObligation.length > 0 && (
+        <Panel title={t('dashboard.byObligation')}>
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('dashboard.chapter')}</Table.Th>
+                <Table.Th>{t('dashboard.obligation')}</Table.Th>
+                <Table.Th ta="right">{t('status.pass')}</Table.Th>
+                <Table.Th ta="right">{t('status.fail')}</Table.Th>
+                <Table.Th ta="right">{t('status.needs-evidence')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {byObligation.map((r) => (
+                <Table.Tr key={`${r.chapter}:${r.obligation}`}>
+                  <Table.Td>
+                    {r.chapter}. {titles.get(r.chapter) ?? ''}
+                  </Table.Td>
+                  <Table.Td>{t(`obligation.${r.obligation}`)}</Table.Td>
+                  <Table.Td ta="right">{r.pass}</Table.Td>
+                  <Table.Td ta="right">{r.fail}</Table.Td>
+                  <Table.Td ta="right">{r.needsEvidence}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Panel>
+      )}
+    </Stack>
+  );
+}
+
+function Trend({ org }: { org: string }) {
+  const { t, i18n } = useTranslation();
+  const runs = useEvaluationRuns(org);
+  if (runs.isPending) return <PageLoader />;
+  if (runs.isError) return <ErrorAlert error={runs.error} />;
+  const points = trendPoints(runs.data).map((p) => ({ ...p, day: formatShortDay(p.at, i18n.language) }));
+  return (
+    <Panel title={t('dashboard.trend')}>
+      {points.length === 0 ? (
+        <Text size="sm">{t('dashboard.noRuns')}</Text>
+      ) : (
+        <LineChart
+          h={220}
+          data={points}
+          dataKey="day"
+          yAxisProps={{ domain: [0, 100] }}
+          series={[{ name: 'score', label: t('dashboard.score'), color: 'blue.6' }]}
+          curveType="monotone"
+          aria-label={t('dashboard.trend')}
+        />
+      )}
+    </Panel>
+  );
+}
+
+function FindingCharts({ org }: { org: string }) {
+  const { t } = useTranslation();
+  const findings = useFindings(org, { status: 'open,accepted', limit: 500 });
+  if (findings.isPending) return <PageLoader />;
+  if (findings.isError) return <ErrorAlert error={findings.error} />;
+  const list = findings.data.findings;
+  const bySeverity = countBy(list, (f) => f.severity).map((r) => ({ ...r, name: t(`severity.${r.name}`) }));
+  const byOwner = countBy(list, (f) => f.owner).slice(0, 10);
+  const series = [{ name: 'count', label: t('dashboard.findings'), color: 'red.6' }];
+  return (
+    <SimpleGrid cols={{ base: 1, md: 2 }}>
+      <Panel title={t('dashboard.findingsBySeverity')}>
+        {list.length === 0 ? (
+          <Text size="sm">{t('dashboard.noFindings')}</Text>
+        ) : (
+          <BarChart
+            h={200}
+            data={bySeverity}
+            dataKey="name"
+            series={series}
+            aria-label={t('dashboard.findingsBySeverity')}
+          />
+        )}
+      </Panel>
+      <Panel title={t('dashboard.findingsByOwner')}>
+        {list.length === 0 ? (
+          <Text size="sm">{t('dashboard.noFindings')}</Text>
+        ) : (
+          <BarChart h={200} data={byOwner} dataKey="name" series={series} aria-label={t('dashboard.findingsByOwner')} />
+        )}
+      </Panel>
+    </SimpleGrid>
+  );
+}
+
+function Duties({ org }: { org: string }) {
+  const { t, i18n } = useTranslation();
+  const duties = useDuties(org);
+  return (
+    <Panel title={t('dashboard.duties')}>
+      {duties.isPending && <PageLoader />}
+      <ErrorAlert error={duties.error} />
+      {duties.data?.duties.length === 0 && <Text size="sm">{t('dashboard.noDuties')}</Text>}
+      {duties.data !== undefined && duties.data.duties.length > 0 && (
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('dashboard.dueDate')}</Table.Th>
+              <Table.Th>{t('dashboard.requirement')}</Table.Th>
+              <Table.Th>{t('dashboard.record')}</Table.Th>
+              <Table.Th>{t('dashboard.state')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {duties.data.duties.map((d) => (
+              <Table.Tr key={`${d.requirementId}:${d.recordId ?? ''}`}>
+                <Table.Td>{formatDate(d.dueDate, i18n.language)}</Table.Td>
+                <Table.Td>{d.requirementId}</Table.Td>
+                <Table.Td>{d.recordName ?? '—'}</Table.Td>
+                <Table.Td>
+                  <Badge color={d.state === 'overdue' ? 'red' : 'yellow'} variant="light">
+                    {t(`duty.${d.state}`)}
+                  </Badge>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Panel>
+  );
+}
+
+const healthColors = { ok: 'teal', failing: 'red', stale: 'orange', never: 'gray' } as const;
+
+function Collectors({ org }: { org: string }) {
+  const { t, i18n } = useTranslation();
+  const status = useCollectorStatus(org);
+  return (
+    <Panel title={t('dashboard.collectors')}>
+      {status.isPending && <PageLoader />}
+      <ErrorAlert error={status.error} />
+      {status.data !== undefined && (
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('dashboard.collector')}</Table.Th>
+              <Table.Th>{t('dashboard.health')}</Table.Th>
+              <Table.Th>{t('dashboard.lastRunAt')}</Table.Th>
+              <Table.Th>{t('dashboard.nextScan')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {status.data.collectors.map((c) => (
+              <Table.Tr key={c.kind}>
+                <Table.Td>{t(`collectors.${c.kind}`)}</Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    <Badge color={healthColors[c.health]} variant="light">
+                      {t(`health.${c.health}`)}
+                    </Badge>
+                    {c.lastRun?.error != null && (
+                      <Text size="xs" c="red">
+                        {c.lastRun.error}
+                      </Text>
+                    )}
+                  </Group>
+                </Table.Td>
+                <Table.Td>{formatDateTime(c.lastRun?.finishedAt, i18n.language)}</Table.Td>
+                <Table.Td>{formatDateTime(c.nextScheduledAt, i18n.language)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Panel>
+  );
+}
+
+export default function DashboardPage() {
+  const { t } = useTranslation();
+  const org = useOrgId();
+  return (
+    <Stack>
+      <Title order={2}>{t('nav.dashboard')}</Title>
+      <Scores org={org} />
+      <Trend org={org} />
+      <FindingCharts org={org} />
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        <Duties org={org} />
+        <Collectors org={org} />
+      </SimpleGrid>
+    </Stack>
+  );
+}
