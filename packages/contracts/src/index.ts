@@ -10,3 +10,4 @@ export * from './gateway.ts';
 export * from './monitoring.ts';
 export * from './organizations.ts';
 export * from './registers/index.ts';
+export * from './orders.ts';
