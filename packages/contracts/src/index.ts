@@ -8,6 +8,6 @@ export * from './evaluation.ts';
 export * from './evidence.ts';
 export * from './gateway.ts';
 export * from './monitoring.ts';
+export * from './orders.ts';
 export * from './organizations.ts';
 export * from './registers/index.ts';
-export * from './orders.ts';
