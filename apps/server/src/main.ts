@@ -115,7 +115,6 @@ async function main(): Promise<void> {
       .then(() => tlsScans.stop())
       .then(() => dailyAnalysis.stop())
       .then(() => notificationScheduler.stop())
-      .then(() => notifications.identityEvents.flush())
       .then(() => runtime.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {

@@ -76,13 +76,12 @@ export interface RecordedEvent {
 
 export function createRecordingEvents(): IdentityEvents & { recorded: RecordedEvent[] } {
   const recorded: RecordedEvent[] = [];
-  const record = (type: keyof IdentityEvents) => (event: object) => {
+  const record = (type: keyof IdentityEvents) => async (_s: unknown, event: object) => {
     recorded.push({ type, event: { ...event } });
   };
   return {
     recorded,
     loginSucceeded: record('loginSucceeded'),
-    loginFailed: record('loginFailed'),
     accountLocked: record('accountLocked'),
     passwordAgeReminder: record('passwordAgeReminder'),
   };

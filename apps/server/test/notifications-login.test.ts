@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createArgon2SecretHasher } from '@ntg/core';
+import { createArgon2SecretHasher, type IdentityEvents } from '@ntg/core';
 import { checkReadiness } from '@ntg/db';
 import { type TestDatabase, testDatabaseKinds } from '@ntg/db/testing';
 import { createFakeClock } from '@ntg/test-kit';
@@ -14,6 +14,7 @@ import { createServices } from '../src/wiring/services.ts';
 import {
   createCountingHasher,
   createRecordingEvents,
+  currentCode,
   enrolClient,
   type GatewayTestApp,
   goodPin,
@@ -29,7 +30,6 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
   let t: GatewayTestApp;
   let notifications: NotificationServices;
   const dir = mkdtempSync(join(tmpdir(), 'ntg-notify-'));
-  const errors: unknown[] = [];
 
   beforeAll(async () => {
     db = await kind.create();
@@ -38,7 +38,6 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
     notifications = createNotificationServices(db.handle, clock, {
       fileDir: join(dir, 'notifications'),
       fileFallback: true,
-      onEventError: (e) => errors.push(e),
       audit: services.audit,
     });
     const hasher = createCountingHasher(
@@ -94,8 +93,6 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
     );
     const res = await loginWithPinAndTotp(t, client, goodPin);
     expect(res.statusCode).toBe(200);
-    await notifications.identityEvents.flush();
-    expect(errors).toEqual([]);
     const rows = await t.services.stores.notifications.listForAccount(t.org.id, client.accountId, 10);
     expect(rows.map((r) => [r.kind, r.channel, r.status])).toEqual([['login-succeeded', 'file', 'pending']]);
     expect(rows[0]?.payload).toMatchObject({ factorKinds: ['knowledge', 'possession'] });
@@ -107,6 +104,36 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
     expect(sent?.status).toBe('sent');
   });
 
+  it('threat: a crash between a login and its notice — the notice is written by the login transaction, so neither survives alone (A38.2)', async () => {
+    const client = await enrolClient(t, 'M523456789');
+    const inner = notifications.identityEvents;
+    const failing: IdentityEvents = {
+      ...inner,
+      async loginSucceeded(s, e) {
+        await inner.loginSucceeded(s, e);
+        throw new Error('the outbox write failed');
+      },
+    };
+    const gateway = createGatewayServices(t.handle, testSecrets, t.clock, testGatewayConfig, {
+      hasher: t.hasher,
+      events: failing,
+    });
+    const ctx = { source: '127.0.0.1' };
+    const start = await gateway.login.start(ctx, { organization: orgSlug, identifier: 'M523456789' });
+    const first = await gateway.login.step(ctx, start.challengeId, { method: 'pin', pin: goodPin });
+    if (first.status !== 'continue') throw new Error('the PIN step should ask for the second factor');
+    await expect(
+      gateway.login.step(ctx, first.challengeId, { method: 'totp', code: currentCode(t, client) }),
+    ).rejects.toThrow('the outbox write failed');
+    expect(await t.services.stores.notifications.listForAccount(t.org.id, client.accountId, 10)).toEqual([]);
+    const sessions = await t.handle.db
+      .selectFrom('client_sessions')
+      .select('id')
+      .where('account_id', '=', client.accountId)
+      .execute();
+    expect(sessions).toEqual([]);
+  });
+
   it('tells the owner when failed attempts lock the account', async () => {
     const client = await enrolClient(t, 'B223456789');
     for (let i = 0; i < 3; i += 1) {
@@ -114,7 +141,6 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
       const res = await loginWithPinAndTotp(t, client, 'Wrong-Pin-123!');
       expect(res.statusCode).toBe(401);
     }
-    await notifications.identityEvents.flush();
     const rows = await t.services.stores.notifications.listForAccount(t.org.id, client.accountId, 10);
     expect(rows.map((r) => r.kind)).toEqual(['login-failed-locked']);
     // No channel of its own: the embedded default's file sink.
@@ -164,7 +190,7 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
   });
 
   it('refuses a channel this installation cannot deliver on, an unknown one, or a bad recipient, with 4xx', async () => {
-    const client = await enrolClient(t, 'D423456789');
+    const client = await enrolClient(t, 'K923456789');
     const url = `/gateway/v1/admin/accounts/${client.accountId}/channels`;
     const headers = { authorization: `Bearer ${testToken}` };
     const email = await t.app.inject({ method: 'PUT', url: `${url}/email`, headers, payload: { recipient: 'a@b.tw' } });

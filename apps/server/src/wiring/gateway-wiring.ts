@@ -25,7 +25,6 @@ export interface GatewayOptions {
   /** Subscribers for logins, failures, locks and password-age reminders; none by default. */
   events?: IdentityEvents;
   /** Where a subscriber's exception goes; it never fails the login that already committed. */
-  onEventError?: (error: unknown) => void;
   /** Replaces the Argon2id hasher (tests count verifications with it). */
   hasher?: SecretHasher;
 }
@@ -60,11 +59,6 @@ export function createGatewayServices(
   const audit = createAuditTrail({ clock, auditKey: secrets.auditKey });
   const seeds = createTotpSeedCipher(secrets.sessionKey);
   const events = options.events ?? noIdentityEvents;
-  const onEventError =
-    options.onEventError ??
-    ((error: unknown) => {
-      console.error('ntg: an identity event subscriber failed', error);
-    });
   const guard = createAttemptGuard({
     uow,
     reads: stores.identity,
@@ -75,7 +69,6 @@ export function createGatewayServices(
     audit,
     clock,
     events,
-    onEventError,
   });
   const sessions = createSessionService({ uow, reads: stores.identity, guard, policy, clock });
   const accounts = createAccountAdminService({ uow, reads: stores.identity, auditReads: stores.audit, audit, clock });
@@ -88,7 +81,6 @@ export function createGatewayServices(
       policy,
       clock,
       events,
-      onEventError,
     }),
     sessions,
     credentials: createCredentialService({

@@ -9,11 +9,11 @@ import {
   createNotificationOutbox,
   createOutboxIdentityEvents,
   createWebhookNotificationAdapter,
+  type IdentityEvents,
   type NotificationAdapter,
   type NotificationChannel,
   type NotificationDispatcher,
   type NotificationOutbox,
-  type OutboxIdentityEvents,
 } from '@ntg/core';
 import { createStores, createUnitOfWork, type DatabaseHandle } from '@ntg/db';
 import { createSmtpNotificationAdapter, type SmtpOptions } from '../notifications/smtp-notification-adapter.ts';
@@ -28,13 +28,13 @@ export interface NotificationOptions {
   smtp?: SmtpOptions;
   /** Accounts without a channel of their own get the file sink (true in the embedded default). */
   fileFallback?: boolean;
-  onEventError?: (error: unknown) => void;
 }
 
 export interface NotificationServices {
   outbox: NotificationOutbox;
-  /** Pass as `events` to createGatewayServices: logins, locks and PIN-age reminders become outbox rows. */
-  identityEvents: OutboxIdentityEvents;
+  /** Pass as `events` to createGatewayServices: logins, locks and PIN-age reminders become outbox rows, written
+   * by the login's own transaction. */
+  identityEvents: IdentityEvents;
   dispatcher: NotificationDispatcher;
   /** The account owners' channels (A38.2), changed only through audited procedures. */
   channels: ChannelService;
@@ -64,15 +64,7 @@ export function createNotificationServices(
     });
   }
   if (options.smtp !== undefined) adapters.email = createSmtpNotificationAdapter(options.smtp);
-  const identityEvents = createOutboxIdentityEvents({
-    uow: { run: (work) => uow.run((s) => work({ notifications: s.notifications, channels: s.notificationChannels })) },
-    outbox,
-    onError:
-      options.onEventError ??
-      ((error: unknown) => {
-        console.error('ntg: a notification could not be queued', error);
-      }),
-  });
+  const identityEvents = createOutboxIdentityEvents({ outbox });
   return {
     outbox,
     identityEvents,

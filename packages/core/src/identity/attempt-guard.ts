@@ -8,7 +8,7 @@ import type { UnitOfWork } from '../shared/unit-of-work.ts';
 import { importDeviceKey, verifyDeviceSignature } from './device-key-factor.ts';
 import type { GatewayPolicy } from './gateway-policy.ts';
 import { authenticationFailed } from './identity-errors.ts';
-import { type AttemptOutcome, emitSafely, type IdentityEvents } from './identity-events.ts';
+import type { AttemptOutcome, IdentityEventStores, IdentityEvents } from './identity-events.ts';
 import type {
   AttemptPurpose,
   ClientAccountStore,
@@ -48,7 +48,8 @@ export interface VerifiedFactor {
   pin?: { credential: StoredCredential; rehashed: string | null };
 }
 
-export interface GuardStores {
+/** A transaction's stores as the guard writes them; the events write the lock's notice beside the lock (A38.2). */
+export interface GuardStores extends IdentityEventStores {
   identity: Pick<IdentityStores, 'accounts' | 'attempts' | 'sessions'>;
   audit: Pick<AuditStore, 'lockHead' | 'append'>;
 }
@@ -101,14 +102,8 @@ export interface AttemptGuard {
     reserved: number | null,
     outcome: Exclude<AttemptOutcome, 'success'>,
   ): Promise<boolean>;
-  /** After the failure committed: tells the subscribers and throws the one generic LOGIN_FAILED. */
-  failed(
-    ctx: RequestContext,
-    subject: AttemptSubject,
-    kind: FactorKind,
-    outcome: Exclude<AttemptOutcome, 'success'>,
-    lockedNow: boolean,
-  ): never;
+  /** After the failure committed: the one generic LOGIN_FAILED, whatever the outcome (A37.7). */
+  failed(): never;
   /** `recordFailure` in a transaction of its own, then `failed`. */
   refuse(
     ctx: RequestContext,
@@ -131,9 +126,8 @@ export function createAttemptGuard(deps: {
   audit: AuditTrail;
   clock: Clock;
   events: IdentityEvents;
-  onEventError: (error: unknown) => void;
 }): AttemptGuard {
-  const { uow, hasher, seeds, policy, audit, clock, events, onEventError } = deps;
+  const { uow, hasher, seeds, policy, audit, clock, events } = deps;
   // Decoys for `burn`: a sealed seed to open and a key to verify against, made once per process.
   const decoyDeviceId = 'tot_decoy';
   const decoySeal = seeds.encrypt(newTotpSeed(), decoyDeviceId);
@@ -230,6 +224,8 @@ export function createAttemptGuard(deps: {
             details: { failedAttempts: reserved, factorKind: kind, purpose, sessionsEnded },
           },
         );
+        // A38.2: the owner hears of the lock; the notice commits with it.
+        await events.accountLocked(s, { accountId, organizationId, at, source: ctx.source });
       }
     }
     await s.identity.attempts.record({
@@ -246,29 +242,7 @@ export function createAttemptGuard(deps: {
     return lockedNow;
   }
 
-  function failed(
-    ctx: RequestContext,
-    subject: AttemptSubject,
-    kind: FactorKind,
-    outcome: Exclude<AttemptOutcome, 'success'>,
-    lockedNow: boolean,
-  ): never {
-    const at = clock.now().toISOString();
-    emitSafely(onEventError, () =>
-      events.loginFailed({
-        accountId: subject.accountId,
-        organizationId: subject.organizationId,
-        identifier: subject.identifier,
-        at,
-        source: ctx.source,
-        factorKind: kind,
-        outcome,
-      }),
-    );
-    const { accountId, organizationId } = subject;
-    if (lockedNow && accountId !== null && organizationId !== null) {
-      emitSafely(onEventError, () => events.accountLocked({ accountId, organizationId, at, source: ctx.source }));
-    }
+  function failed(): never {
     throw authenticationFailed();
   }
 
@@ -289,8 +263,8 @@ export function createAttemptGuard(deps: {
     failed,
 
     async refuse(ctx, subject, kind, purpose, reserved, outcome) {
-      const lockedNow = await uow.run((s) => recordFailure(s, ctx, subject, kind, purpose, reserved, outcome));
-      return failed(ctx, subject, kind, outcome, lockedNow);
+      await uow.run((s) => recordFailure(s, ctx, subject, kind, purpose, reserved, outcome));
+      return failed();
     },
   };
 }

@@ -117,7 +117,7 @@ export function createCredentialService(deps: {
         );
         return 'changed' as const;
       });
-      if (outcome === 'locked') return guard.failed(ctx, subject, 'knowledge', 'locked', false);
+      if (outcome === 'locked') return guard.failed();
       if (outcome === 'reused') {
         throw new AppError('CREDENTIAL_REUSED', `Choose a PIN that differs from your last ${pinHistoryDepth}.`);
       }

@@ -26,7 +26,7 @@ import type {
 import { normalizeClientIdentifier } from './client-identifier.ts';
 import { type GatewayPolicy, remainingKinds } from './gateway-policy.ts';
 import { challengeExpired } from './identity-errors.ts';
-import { type AttemptOutcome, emitSafely, type IdentityEvents } from './identity-events.ts';
+import type { AttemptOutcome, IdentityEvents } from './identity-events.ts';
 import type {
   AuthenticatedAt,
   ChallengeRecord,
@@ -64,13 +64,13 @@ type Taken =
 type Outcome =
   | { type: 'expired' }
   | { type: 'repeat' | 'continue'; next: ChallengeRecord }
-  | { type: 'failed'; subject: AttemptSubject; outcome: FailureOutcome; lockedNow: boolean }
+  | { type: 'failed' }
   | {
       type: 'complete';
       reserved: Reserved;
-      verified: VerifiedFactor;
       satisfied: AuthenticatedAt;
       expiresAt: string;
+      reminders: Reminder[];
     };
 
 function bindingOf(c: ChallengeRecord): FactorBinding {
@@ -95,9 +95,8 @@ export function createLoginService(deps: {
   policy: GatewayPolicy;
   clock: Clock;
   events: IdentityEvents;
-  onEventError: (error: unknown) => void;
 }): LoginService {
-  const { uow, reads, guard, policy, clock, events, onEventError } = deps;
+  const { uow, reads, guard, policy, clock, events } = deps;
   let lastPurge = 0;
 
   function challengeView(c: ChallengeRecord): LoginChallenge {
@@ -136,28 +135,34 @@ export function createLoginService(deps: {
     return org?.id ?? null;
   }
 
-  async function reminderFor(accountId: string, organizationId: string, verified: VerifiedFactor, at: Date) {
+  /** A37.6: inside the login's transaction, so the reminder's notice commits with the session. */
+  async function reminderFor(
+    s: Stores,
+    accountId: string,
+    organizationId: string,
+    verified: VerifiedFactor,
+    at: Date,
+  ): Promise<Reminder[]> {
     if (!policy.requiredKinds.includes('knowledge')) return [];
-    const credential = verified.pin?.credential ?? (await reads.credentials.current(accountId));
+    const credential = verified.pin?.credential ?? (await s.identity.credentials.current(accountId));
     if (credential === null) return [];
     const age = passwordAge(credential.createdAt, at, policy.passwordMaxAgeDays);
     if (!age.reminderDue) return [];
-    emitSafely(onEventError, () =>
-      events.passwordAgeReminder({
-        accountId,
-        organizationId,
-        at: at.toISOString(),
-        credentialAgeDays: age.ageDays,
-        maxAgeDays: policy.passwordMaxAgeDays,
-      }),
-    );
-    const reminder: Reminder = {
-      type: 'password-age',
+    await events.passwordAgeReminder(s, {
+      accountId,
+      organizationId,
+      at: at.toISOString(),
       credentialAgeDays: age.ageDays,
       maxAgeDays: policy.passwordMaxAgeDays,
-      message: `Your PIN has been in use for ${age.ageDays} days; please change it (limit ${policy.passwordMaxAgeDays} days).`,
-    };
-    return [reminder];
+    });
+    return [
+      {
+        type: 'password-age',
+        credentialAgeDays: age.ageDays,
+        maxAgeDays: policy.passwordMaxAgeDays,
+        message: `Your PIN has been in use for ${age.ageDays} days; please change it (limit ${policy.passwordMaxAgeDays} days).`,
+      },
+    ];
   }
 
   return {
@@ -250,7 +255,7 @@ export function createLoginService(deps: {
           factorKind: kind,
           outcome: ok ? 'success' : 'locked',
         });
-        if (!ok) return { type: 'failed', subject: r.subject, outcome: 'locked', lockedNow: false };
+        if (!ok) return { type: 'failed' };
         if (verified.pin?.rehashed)
           await s.identity.credentials.replaceHash(verified.credentialId, verified.pin.rehashed);
         if (!complete) {
@@ -273,7 +278,16 @@ export function createLoginService(deps: {
           expiresAt,
           revokedAt: null,
         });
-        return { type: 'complete', reserved: r, verified, satisfied, expiresAt };
+        // A38.2: the owner hears of the login; the notice commits with the session, or neither exists.
+        await events.loginSucceeded(s, {
+          accountId: r.accountId,
+          organizationId: r.organizationId,
+          at,
+          source: ctx.source,
+          factorKinds: policy.requiredKinds.filter((k) => satisfied[k] !== undefined),
+        });
+        const reminders = await reminderFor(s, r.accountId, r.organizationId, verified, now);
+        return { type: 'complete', reserved: r, satisfied, expiresAt, reminders };
       }
 
       /** The outcome of a refused or failed factor, recorded in the transaction `s`. */
@@ -283,8 +297,8 @@ export function createLoginService(deps: {
         reserved: number | null,
         outcome: FailureOutcome,
       ): Promise<Outcome> {
-        const lockedNow = await guard.recordFailure(s, ctx, subject, kind, 'login', reserved, outcome);
-        return { type: 'failed', subject, outcome, lockedNow };
+        await guard.recordFailure(s, ctx, subject, kind, 'login', reserved, outcome);
+        return { type: 'failed' };
       }
 
       let outcome: Outcome;
@@ -325,18 +339,9 @@ export function createLoginService(deps: {
         case 'continue':
           return { status: 'continue', ...challengeView(outcome.next) };
         case 'failed':
-          return guard.failed(ctx, outcome.subject, kind, outcome.outcome, outcome.lockedNow);
+          return guard.failed();
         case 'complete': {
-          const { accountId, organizationId } = outcome.reserved;
-          emitSafely(onEventError, () =>
-            events.loginSucceeded({
-              accountId,
-              organizationId,
-              at,
-              source: ctx.source,
-              factorKinds: policy.requiredKinds.filter((k) => outcome.satisfied[k] !== undefined),
-            }),
-          );
+          const { accountId } = outcome.reserved;
           const session: IssuedSession = {
             token,
             accountId,
@@ -344,8 +349,7 @@ export function createLoginService(deps: {
             idleTimeoutSeconds: policy.sessionIdleSeconds,
             authenticatedAt: outcome.satisfied,
           };
-          const reminders = await reminderFor(accountId, organizationId, outcome.verified, now);
-          return { status: 'complete', session, reminders };
+          return { status: 'complete', session, reminders: outcome.reminders };
         }
       }
     },

@@ -57,10 +57,7 @@ interface Stores extends GuardStores {
   >;
 }
 
-type StepUpOutcome =
-  | { type: 'expired' }
-  | { type: 'ok' }
-  | { type: 'failed'; outcome: 'failure' | 'locked'; lockedNow: boolean };
+type StepUpOutcome = { type: 'expired' } | { type: 'ok' } | { type: 'failed' };
 
 // lastSeenAt is written at most this often, so a busy session costs one write per half minute, not per request.
 const touchEveryMs = 30_000;
@@ -187,14 +184,14 @@ export function createSessionService(deps: {
           factorKind: kind,
           outcome: released ? 'success' : 'locked',
         });
-        if (!released) return { type: 'failed', outcome: 'locked', lockedNow: false };
+        if (!released) return { type: 'failed' };
         await s.identity.sessions.setAuthenticatedAt(session.id, authenticatedAt);
         return { type: 'ok' };
       }
 
       async function fail(s: Stores, reserved: number | null, outcome: 'failure' | 'locked'): Promise<StepUpOutcome> {
-        const lockedNow = await guard.recordFailure(s, ctx, subject, kind, 'step-up', reserved, outcome);
-        return { type: 'failed', outcome, lockedNow };
+        await guard.recordFailure(s, ctx, subject, kind, 'step-up', reserved, outcome);
+        return { type: 'failed' };
       }
 
       let outcome: StepUpOutcome;
@@ -223,7 +220,7 @@ export function createSessionService(deps: {
         }
       }
       if (outcome.type === 'expired') throw challengeExpired();
-      if (outcome.type === 'failed') return guard.failed(ctx, subject, kind, outcome.outcome, outcome.lockedNow);
+      if (outcome.type === 'failed') return guard.failed();
       return { authenticatedAt };
     },
   };

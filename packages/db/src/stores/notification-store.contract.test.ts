@@ -32,7 +32,6 @@ describe.each(testDatabaseKinds())('notifications outbox on $name (A38.2)', (kin
   const clock = createFakeClock('2026-06-14T02:00:00.000Z');
   const audit = createAuditTrail({ clock, auditKey: Buffer.alloc(32, 5) });
   const outbox = createNotificationOutbox({ clock });
-  const errors: unknown[] = [];
 
   beforeAll(async () => {
     t = await kind.create();
@@ -79,23 +78,17 @@ describe.each(testDatabaseKinds())('notifications outbox on $name (A38.2)', (kin
       { channel: 'webhook', recipient: 'https://hooks.example.tw/x' },
       at,
     );
-    const events = createOutboxIdentityEvents({
-      uow: {
-        run: (work) => uow().run((s) => work({ notifications: s.notifications, channels: s.notificationChannels })),
-      },
-      outbox,
-      onError: (e) => errors.push(e),
-    });
-    events.loginSucceeded({
-      accountId: 'cla_1',
-      organizationId: org,
-      at,
-      source: '203.0.113.9',
-      factorKinds: ['knowledge', 'possession'],
-    });
-    await events.flush();
+    const events = createOutboxIdentityEvents({ outbox });
+    await uow().run((s) =>
+      events.loginSucceeded(s, {
+        accountId: 'cla_1',
+        organizationId: org,
+        at,
+        source: '203.0.113.9',
+        factorKinds: ['knowledge', 'possession'],
+      }),
+    );
     const rows = await stores.notifications.listForAccount(org, 'cla_1', 10);
-    expect(errors).toEqual([]);
     expect(rows.map((r) => [r.channel, r.recipient, r.kind, r.status]).sort()).toEqual([
       ['email', 'wang@example.tw', 'login-succeeded', 'pending'],
       ['webhook', 'https://hooks.example.tw/x', 'login-succeeded', 'pending'],
