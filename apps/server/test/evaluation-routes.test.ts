@@ -189,6 +189,39 @@ describe.each(testDatabaseKinds())('compliance engine over HTTP on $name', (kind
     );
   });
 
+  it('leaves the stored results untouched when a re-evaluation finds nothing new, and rewrites them when a record changes', async () => {
+    const runIds = async () => [
+      ...new Set(
+        (
+          await t.db.handle.db
+            .selectFrom('evaluation_results')
+            .innerJoin('organizations', 'organizations.id', 'evaluation_results.organization_id')
+            .select('run_id')
+            .where('organizations.slug', '=', 'eval-co')
+            .execute()
+        ).map((r) => r.run_id),
+      ),
+    ];
+    await evaluate();
+    const stored = await runIds();
+    expect(stored).toHaveLength(1);
+    const again = await evaluate();
+    // Nothing changed: the rows still carry the run that last changed them, not the newest run.
+    expect(await runIds()).toEqual(stored);
+    expect(stored).not.toContain(again.id);
+    const before = await findingsFor('A4.1');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${org}/registers/cloud-services`,
+      headers: auth,
+      payload: cloud({ name: 'Another unevaluated service' }),
+    });
+    expect(res.statusCode).toBe(201);
+    const third = await evaluate();
+    expect(await runIds()).toEqual([third.id]);
+    expect((await findingsFor('A4.1')).length).toBeGreaterThanOrEqual(before.length);
+  });
+
   it('keeps every run for the trend', async () => {
     const res = await t.app.inject({ method: 'GET', url: `${org}/evaluations`, headers: auth });
     expect((res.json() as { runs: unknown[] }).runs.length).toBeGreaterThanOrEqual(6);

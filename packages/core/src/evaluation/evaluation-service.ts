@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Catalog } from '@ntg/catalog';
 import { type RuleResult, registerTypes } from '@ntg/contracts';
 import type { AuditStore } from '../audit/audit-store.ts';
@@ -22,7 +23,7 @@ import type { CollectorCheck } from './rules/collector-rules.ts';
 import { addDays, taipeiDate } from './taipei-date.ts';
 
 interface Stores {
-  evaluations: Pick<EvaluationStore, 'insertRun' | 'replaceResults'>;
+  evaluations: Pick<EvaluationStore, 'insertRun' | 'replaceResults' | 'storedResultsDigest'>;
   findings: Pick<FindingStore, 'all' | 'insertMany' | 'updateMany' | 'addEvents'>;
   audit: Pick<AuditStore, 'lockHead' | 'append'>;
 }
@@ -43,6 +44,20 @@ export interface EvaluationReads {
   evaluations: Pick<EvaluationStore, 'latestRun'>;
   /** What collectors observed (docs/adr/0011); without it, collector checks add nothing. */
   collectorFacts?(organizationId: string): Promise<CollectorFacts>;
+}
+
+/**
+ * A digest of the results a run stores, in the engine's order (catalog order, then each register's stored order):
+ * equal digests mean equal rows.
+ */
+export function resultsDigest(results: readonly RuleResult[]): string {
+  const hash = createHash('sha256');
+  for (const r of results) {
+    hash.update(
+      `${r.requirementId}\u0000${r.status}\u0000${r.recordType ?? ''}\u0000${r.recordId ?? ''}\u0000${r.recordName ?? ''}\u0000${r.dueDate ?? ''}\u0000${r.reason}\u0001`,
+    );
+  }
+  return hash.digest('hex');
 }
 
 /** Reads every register of an organization into the snapshot rules evaluate. */
@@ -120,6 +135,7 @@ export function createEvaluationService(deps: {
           (r.status === 'pass' && r.dueDate !== null && r.dueDate <= horizon),
       );
       const id = newId('run');
+      const digest = resultsDigest(kept);
 
       return uow.run(async (s) => {
         // The audit entry comes first: it locks the organization's chain head, so two instances evaluating the
@@ -131,6 +147,8 @@ export function createEvaluationService(deps: {
           objectId: id,
           details: { trigger, catalogVersion: catalog.version, score: outcome.scores.overall },
         });
+        // Read after the chain head is locked, so no other run changes the stored results meanwhile.
+        const storedDigest = await s.evaluations.storedResultsDigest(organizationId);
         const existing = await s.findings.all(organizationId);
         const sync = syncFindings({
           organizationId,
@@ -161,10 +179,11 @@ export function createEvaluationService(deps: {
             chapters: outcome.chapters,
             findings: { opened: sync.opened, reopened: sync.reopened, fixed: sync.fixed, open: openCount },
             recordsEvaluated: count,
+            resultsDigest: digest,
           },
         };
         await s.evaluations.insertRun(run);
-        await s.evaluations.replaceResults(organizationId, id, kept);
+        if (storedDigest !== digest) await s.evaluations.replaceResults(organizationId, id, kept);
         return run;
       });
     },

@@ -9,6 +9,11 @@ export interface RunSummary {
   chapters: ChapterSummary[];
   findings: { opened: number; reopened: number; fixed: number; open: number };
   recordsEvaluated: number;
+  /**
+   * SHA-256 over the results this run keeps (`resultsDigest`). A run whose results equal the previous run's leaves
+   * the stored rows as they are: an hourly re-evaluation of an unchanged organization rewrites nothing.
+   */
+  resultsDigest?: string;
 }
 
 export interface EvaluationRun {
@@ -24,8 +29,10 @@ export interface EvaluationRun {
 
 export interface EvaluationStore {
   insertRun(run: EvaluationRun): Promise<void>;
-  /** Replaces the organization's stored results with those of `runId`. */
+  /** Replaces the organization's stored results with those of `runId` (the run that last changed them). */
   replaceResults(organizationId: string, runId: string, results: readonly RuleResult[]): Promise<void>;
+  /** The `resultsDigest` of the run whose results are stored now; null when none are, or that run had none. */
+  storedResultsDigest(organizationId: string): Promise<string | null>;
   latestRun(organizationId: string): Promise<EvaluationRun | null>;
   /** Newest first, without the per-node summary (for trends). */
   runs(organizationId: string, limit: number): Promise<Omit<EvaluationRun, 'summary'>[]>;

@@ -44,6 +44,20 @@ export function createEvaluationStore(db: Kysely<Database>): EvaluationStore {
           .execute();
       }
     },
+    async storedResultsDigest(organizationId) {
+      const row = await db
+        .selectFrom('evaluation_runs')
+        .select('summary')
+        .where('organization_id', '=', organizationId)
+        .where(
+          'id',
+          '=',
+          db.selectFrom('evaluation_results').select('run_id').where('organization_id', '=', organizationId).limit(1),
+        )
+        .executeTakeFirst();
+      if (row === undefined) return null;
+      return (JSON.parse(row.summary) as RunSummary).resultsDigest ?? null;
+    },
     async latestRun(organizationId) {
       const row = await db
         .selectFrom('evaluation_runs')
