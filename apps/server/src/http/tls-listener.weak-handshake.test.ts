@@ -230,6 +230,9 @@ describe.skipIf(!opensslPresent)('gateway TLS listener refuses weak handshakes (
         `TLS_ECDHE_${auth}_WITH_AES_128_GCM_SHA256`,
       ]);
       expect(facts.chains[0]?.trust.status).toBe('trusted');
+      // The scanner's one-group-at-a-time TLS 1.3 probes see exactly the policy's groups.
+      const tls13 = facts.versions.find((v) => v.version === 'TLSv1.3');
+      expect(tls13?.groups?.map((g) => g.name)).toEqual(['x25519', 'secp256r1', 'secp384r1']);
     }
   });
 });
