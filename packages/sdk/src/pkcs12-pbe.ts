@@ -10,6 +10,9 @@ import { tripleDesCbcDecrypt } from './triple-des.ts';
 
 type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
+/** More iterations than any real file uses: such a file is a way to make the app hang, not a key store. */
+const MAX_ITERATIONS = 10_000_000;
+
 /** Why a protected part could not be opened; pkcs12.ts turns it into a Pkcs12Error. */
 export class PbeError extends Error {
   readonly reason: 'unsupported' | 'decrypt' | 'malformed';
@@ -126,6 +129,9 @@ export async function verifyPkcs12Mac(
 ): Promise<boolean> {
   const hash = digestOfOid(digestOid);
   if (hash === undefined) throw new PbeError('unsupported', `the MAC digest ${digestOid} is not supported`);
+  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
+    throw new PbeError('malformed', 'the MAC iteration count is out of range');
+  }
   const keyBytes = await pkcs12Kdf(hash, bmpPassword(password), salt, iterations, 3, HASH_SIZES[hash].u);
   const key = await subtle().importKey('raw', keyBytes, { name: 'HMAC', hash }, false, ['verify']);
   return subtle().verify('HMAC', key, expected, content);
@@ -178,8 +184,8 @@ function octets(value: asn1js.AsnType | undefined, what: string): Uint8Array {
 function integer(value: asn1js.AsnType | undefined, what: string): number {
   if (!(value instanceof asn1js.Integer)) throw new PbeError('malformed', `${what} is not an INTEGER`);
   const n = value.valueBlock.valueDec;
-  // More than ten million iterations is not a real file but a way to make the app hang.
-  if (!Number.isSafeInteger(n) || n < 1 || n > 10_000_000) throw new PbeError('malformed', `${what} is out of range`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_ITERATIONS)
+    throw new PbeError('malformed', `${what} is out of range`);
   return n;
 }
 

@@ -182,8 +182,12 @@ async function readAuthenticatedSafe(pfx: pkijs.PFX, password: string): Promise<
       octetsOf(mac.mac.digest, 'the MAC'),
       content,
     ).catch((error: unknown) => {
-      if (error instanceof PbeError)
-        throw new Pkcs12Error('PKCS12_UNSUPPORTED', `The PKCS#12 file's ${error.message}.`);
+      if (error instanceof PbeError) {
+        throw new Pkcs12Error(
+          error.reason === 'unsupported' ? 'PKCS12_UNSUPPORTED' : 'PKCS12_MALFORMED',
+          `The PKCS#12 file's integrity cannot be checked: ${error.message}.`,
+        );
+      }
       throw error;
     });
     if (!ok) throw badPassword();
