@@ -184,6 +184,13 @@ describe.skipIf(!opensslPresent)('loadPkcs12', () => {
     expect(hex((await loadPkcs12(plain, password)).certificateDer)).toBe(hex(der(ec.leaf.cert)));
   });
 
+  it('opens a plain key bag (key protected by the MAC only), and still checks the password against the MAC', async () => {
+    const p12 = await buildPkcs12({ certificate: ec.leaf.cert, privateKey: ec.leaf.key, password, plainKey: true });
+    const loaded = await loadPkcs12(p12, password);
+    expect(await signsForCertificate(loaded.privateKey, loaded.certificateDer)).toBe(true);
+    await expect(loadPkcs12(p12, 'wrong')).rejects.toMatchObject({ code: 'PKCS12_BAD_PASSWORD' });
+  });
+
   it('opens an empty password, which some exports use', async () => {
     const p12 = await buildPkcs12({
       certificate: ec.leaf.cert,

@@ -34,6 +34,8 @@ export interface BuildPkcs12Input {
   mac?: 'sha256' | 'sha1' | 'none';
   /** Certificates left unencrypted (`-certpbe NONE`), as some tools write them. */
   plainCertificates?: boolean;
+  /** The key in a plain keyBag (`-keypbe NONE`), protected by the MAC only. */
+  plainKey?: boolean;
   friendlyName?: string;
   iterations?: number;
 }
@@ -75,6 +77,7 @@ export async function buildPkcs12(input: BuildPkcs12Input): Promise<Uint8Array> 
     if (protection === 'legacy') args.push('-legacy');
     if (protection === '3des') args.push('-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES');
     if (input.plainCertificates === true) args.push('-certpbe', 'NONE');
+    if (input.plainKey === true) args.push('-keypbe', 'NONE');
     const mac = input.mac ?? (protection === 'aes-256-cbc' ? 'sha256' : 'sha1');
     if (mac === 'none') args.push('-nomac');
     else args.push('-macalg', mac);
