@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -54,6 +55,8 @@ export interface AppDeps {
   maxPackageBytes?: number;
   rateLimitPerMinute?: number;
   trustProxy?: boolean;
+  /** TLS on the listener (Directions A35.1): certificate, key and policy from `http/tls-policy.ts`; plain HTTP without. */
+  https?: TlsOptions & SecureContextOptions;
   /** A pino logger; none in tests. */
   logger?: FastifyBaseLogger;
 }
@@ -61,6 +64,7 @@ export interface AppDeps {
 /** Builds the HTTP application from its dependencies; `main.ts` wires real ones, tests use `inject`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(deps.https === undefined ? {} : { https: deps.https }),
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     trustProxy: deps.trustProxy ?? false,
     bodyLimit: 1024 * 1024,

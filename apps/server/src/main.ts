@@ -4,8 +4,10 @@ import { checkReadiness } from '@ntg/db';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { buildApp } from './app.ts';
-import { ConfigError } from './config/config.ts';
+import { ConfigError, isLoopbackHost } from './config/config.ts';
 import { secretsFilePath } from './config/secrets.ts';
+import { type ResolvedTls, resolveTls } from './http/tls-certificate.ts';
+import { gatewayTlsOptions } from './http/tls-policy.ts';
 import { createDailyJobScheduler } from './scheduling/daily-job-scheduler.ts';
 import { createEvaluationScheduler } from './scheduling/evaluation-scheduler.ts';
 import { createNotificationScheduler } from './scheduling/notification-scheduler.ts';
@@ -21,6 +23,17 @@ async function main(): Promise<void> {
   const { config, services, handle } = runtime;
   const logger = pino({ level: config.logLevel });
   logger.info({ database: handle.description, migrationsApplied: runtime.applied }, 'database ready');
+  // Directions A35.1: a certificate weaker than the policy stops the start here, before anything listens.
+  let tls: ResolvedTls | null;
+  try {
+    tls = await resolveTls(config.tls, runtime.clock.now());
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  if (!config.tls.enabled && config.tls.reason === 'off' && !isLoopbackHost(config.host)) {
+    logger.warn({ host: config.host }, 'NTG_TLS=off on a non-loopback address: only behind a TLS-terminating proxy');
+  }
 
   if (config.demo) {
     const demo = await ensureDemoOrganization(services.organizations, services.bundles);
@@ -96,6 +109,7 @@ async function main(): Promise<void> {
     scheduledScans: config.scheduledScans,
     rateLimitPerMinute: config.rateLimitPerMinute,
     trustProxy: config.trustProxy,
+    ...(tls === null ? {} : { https: gatewayTlsOptions(tls.material) }),
     logger,
   });
 
@@ -131,9 +145,32 @@ async function main(): Promise<void> {
   if (config.scheduledScans) tlsScans.start();
   dailyAnalysis.start();
   const tokenSource = config.givenSecrets.apiToken ? 'NTG_API_TOKEN' : `"apiToken" in ${secretsFilePath(config)}`;
-  logger.info({ address, role: config.role, apiDocs: `${address}/api/docs` }, 'NewTech Guard is listening');
+  logger.info(
+    {
+      address,
+      role: config.role,
+      apiDocs: `${address}/api/docs`,
+      tls: tls === null ? null : tls.certificate.sha256Fingerprint,
+    },
+    'NewTech Guard is listening',
+  );
   logger.info(`API token for /api/v1/organizations…: ${tokenSource}`);
+  if (tls !== null) printTlsCertificate(tls);
   await printSetupLink(runtime.consoleAuth, address);
+}
+
+/**
+ * The fingerprint of the certificate served, so that a person can compare it with what the browser or the trading
+ * app shows before trusting a generated certificate (it is public: log and terminal both).
+ */
+function printTlsCertificate(tls: ResolvedTls): void {
+  const { certificate } = tls;
+  const origin =
+    tls.source === 'generated' ? (tls.generated ? 'generated now' : 'generated earlier') : 'from NTG_TLS_CERT_FILE';
+  process.stdout.write(
+    `\nTLS certificate (${origin}, ${certificate.key}, until ${certificate.notAfter}): ${tls.certFile}\n` +
+      `  SHA-256 fingerprint ${certificate.sha256Fingerprint}\n`,
+  );
 }
 
 /**

@@ -18,18 +18,25 @@ export async function requestJson<S extends z.ZodType>(
   method: 'GET' | 'POST',
   path: string,
   schema: S | null,
-  init: { body?: unknown; bearer?: string } = {},
+  init: {
+    body?: unknown;
+    /** The body already serialized as JSON (sent byte for byte, e.g. canonical JSON that a MAC covers). */
+    json?: string;
+    bearer?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<z.output<S>> {
   const doFetch = options.fetch ?? ((input: string, i: RequestInit) => globalThis.fetch(input, i));
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const headers: Record<string, string> = { ...init.headers, accept: 'application/json' };
+  const body = init.json ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+  if (body !== undefined) headers['content-type'] = 'application/json';
   if (init.bearer !== undefined) headers.authorization = `Bearer ${init.bearer}`;
   let response: Response;
   try {
     response = await doFetch(`${options.baseUrl.replace(/\/+$/, '')}${path}`, {
       method,
       headers,
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      ...(body === undefined ? {} : { body }),
     });
   } catch (error) {
     throw new GatewayError('NETWORK', `The gateway could not be reached: ${String(error)}`, 0, null);

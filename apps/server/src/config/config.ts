@@ -67,6 +67,10 @@ export const envSchema = z.object({
   NTG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NTG_DEMO: booleanFromEnv.default(true),
   NTG_TRUST_PROXY: booleanFromEnv.default(false),
+  // Transport encryption of the listener (Directions A35.1); see docs/adr/0015-gateway-tls.md.
+  NTG_TLS: z.enum(['off', 'on', 'auto'], { message: 'use off, on or auto' }).default('auto'),
+  NTG_TLS_CERT_FILE: z.string().min(1, 'give the path of a PEM certificate chain, leaf first').optional(),
+  NTG_TLS_KEY_FILE: z.string().min(1, 'give the path of the PEM private key of that certificate').optional(),
   NTG_SCHEDULED_SCANS: booleanFromEnv.default(true),
   NTG_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   NTG_EVIDENCE_MAX_BYTES: z.coerce
@@ -128,6 +132,16 @@ export interface GatewayConfig {
   sessionMaxHours: number;
 }
 
+/**
+ * How the listener speaks (Directions A35.1: transmissions are encrypted). Plain HTTP only on a loopback address or
+ * behind a TLS-terminating proxy; elsewhere TLS with the operator's certificate, or in the embedded default a local
+ * certificate generated into the data folder (docs/adr/0015).
+ */
+export type TlsConfig =
+  | { enabled: false; reason: 'off' | 'loopback' | 'proxy' }
+  | { enabled: true; source: 'files'; certFile: string; keyFile: string }
+  | { enabled: true; source: 'generated'; dir: string };
+
 export interface Config {
   host: string;
   port: number;
@@ -137,6 +151,7 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['NTG_LOG_LEVEL'];
   demo: boolean;
   trustProxy: boolean;
+  tls: Readonly<TlsConfig>;
   /** The daily TLS scan of registered and cloud endpoints (A5.3, A35.1), once a day across instances. */
   scheduledScans: boolean;
   rateLimitPerMinute: number;
@@ -189,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     e.NTG_DATABASE_URL === undefined
       ? { kind: 'sqlite', file: resolve(dataDir, 'ntg.db') }
       : { kind: 'postgres', url: e.NTG_DATABASE_URL, poolMax: e.NTG_PG_POOL_MAX };
+  const tls = tlsConfigOf(e, database, dataDir, cwd);
   return Object.freeze({
     host: e.NTG_HOST,
     port: e.NTG_PORT,
@@ -198,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     logLevel: e.NTG_LOG_LEVEL,
     demo: e.NTG_DEMO,
     trustProxy: e.NTG_TRUST_PROXY,
+    tls: Object.freeze(tls),
     scheduledScans: e.NTG_SCHEDULED_SCANS,
     rateLimitPerMinute: e.NTG_RATE_LIMIT_PER_MINUTE,
     evidenceMaxBytes: e.NTG_EVIDENCE_MAX_BYTES,
@@ -218,4 +235,49 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     console: Object.freeze({ idleMinutes: e.NTG_CONSOLE_IDLE_MINUTES, sessionHours: e.NTG_CONSOLE_SESSION_HOURS }),
     givenSecrets: Object.freeze(givenSecrets),
   });
+}
+
+/** Whether a listen address reaches this machine only: plain HTTP there does not cross a network. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+function tlsConfigOf(e: z.infer<typeof envSchema>, database: DatabaseConfig, dataDir: string, cwd: string): TlsConfig {
+  const certFile = e.NTG_TLS_CERT_FILE;
+  const keyFile = e.NTG_TLS_KEY_FILE;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  NTG_TLS_CERT_FILE and NTG_TLS_KEY_FILE: set both (certificate chain and its key), or neither',
+    );
+  }
+  if (e.NTG_TLS === 'off') {
+    if (certFile !== undefined) {
+      throw new ConfigError(
+        'Invalid configuration:\n  NTG_TLS: is off but NTG_TLS_CERT_FILE is set; use NTG_TLS=on, or unset the files',
+      );
+    }
+    return { enabled: false, reason: 'off' };
+  }
+  if (certFile !== undefined && keyFile !== undefined) {
+    return {
+      enabled: true,
+      source: 'files',
+      certFile: isAbsolute(certFile) ? certFile : resolve(cwd, certFile),
+      keyFile: isAbsolute(keyFile) ? keyFile : resolve(cwd, keyFile),
+    };
+  }
+  if (e.NTG_TLS === 'auto') {
+    // Loopback traffic never leaves the machine, and a TLS-terminating proxy encrypts the hop that does.
+    if (isLoopbackHost(e.NTG_HOST)) return { enabled: false, reason: 'loopback' };
+    if (e.NTG_TRUST_PROXY) return { enabled: false, reason: 'proxy' };
+  }
+  if (database.kind === 'postgres') {
+    throw new ConfigError(
+      `Invalid configuration:\n  NTG_TLS: ${e.NTG_TLS === 'on' ? 'is on' : `listening on ${e.NTG_HOST} needs TLS (Directions A35.1)`}; ` +
+        'several instances must present one certificate, so set NTG_TLS_CERT_FILE and NTG_TLS_KEY_FILE, ' +
+        'or NTG_TLS=off behind a TLS-terminating proxy',
+    );
+  }
+  return { enabled: true, source: 'generated', dir: resolve(dataDir, 'tls') };
 }

@@ -19,6 +19,7 @@ import {
 import type { ProtocolSupport } from './tls-facts.ts';
 import {
   describeProtocolCode,
+  NAMED_GROUPS,
   OFFERED_EC_GROUPS,
   OFFERED_SIGNATURE_SCHEMES,
   PROTOCOL_VERSION_CODES,
@@ -90,6 +91,18 @@ function helloExtensions(options: ClientHelloOptions): Buffer[] {
   return extensions;
 }
 
+/** The hello body: `head` and the extensions block, padded by RFC 7685 when it would be 256 to 511 bytes long. */
+function withPaddedExtensions(head: Buffer, extensions: Buffer[]): Buffer {
+  const unpadded = Buffer.concat([head, u16(0), ...extensions]);
+  // RFC 7685: some load balancers drop hellos of 256 to 511 bytes; pad those up to 512.
+  const handshakeLength = 4 + unpadded.length;
+  if (handshakeLength >= 256 && handshakeLength < 512) {
+    const padding = Math.max(0, 512 - handshakeLength - 4);
+    extensions.push(extension(EXT_PADDING, Buffer.alloc(padding)));
+  }
+  return Buffer.concat([head, withU16Length(Buffer.concat(extensions))]);
+}
+
 /** The ClientHello as one plaintext handshake record, ready to write to the socket. */
 export function encodeClientHello(options: ClientHelloOptions): Buffer {
   const random = options.random ? Buffer.from(options.random) : randomBytes(32);
@@ -107,18 +120,10 @@ export function encodeClientHello(options: ClientHelloOptions): Buffer {
     withU16Length(u16List(suites)),
     withU8Length(u8(0)), // compression: null only (CRIME)
   ]);
-  let body = head;
+  let body: Buffer = head;
   // An SSL 3.0 hello carries no extensions: SSL 3.0 servers predate them and some reject the hello outright.
   if (options.version !== 'SSLv3') {
-    const extensions = helloExtensions(options);
-    const unpadded = Buffer.concat([head, u16(0), ...extensions]);
-    // RFC 7685: some load balancers drop hellos of 256 to 511 bytes; pad those up to 512.
-    const handshakeLength = 4 + unpadded.length;
-    if (handshakeLength >= 256 && handshakeLength < 512) {
-      const padding = Math.max(0, 512 - handshakeLength - 4);
-      extensions.push(extension(EXT_PADDING, Buffer.alloc(padding)));
-    }
-    body = Buffer.concat([head, withU16Length(Buffer.concat(extensions))]);
+    body = withPaddedExtensions(head, helloExtensions(options));
   }
   const handshake = Buffer.concat([u8(1), u24(body.length), body]);
   // Record-layer version of the first record: 3.0 for an SSL 3.0 hello, else 3.1 as RFC 5246 appendix E.1 allows.
@@ -141,7 +146,11 @@ export type HelloOutcome =
 
 /** Sends one ClientHello and reads the server's first flight. Always settles within timeoutMs. */
 export function sendClientHello(target: RawTarget, options: ClientHelloOptions): Promise<HelloOutcome> {
-  const hello = encodeClientHello({ ...options, sni: options.sni ?? target.sni });
+  return sendHelloRecord(target, encodeClientHello({ ...options, sni: options.sni ?? target.sni }));
+}
+
+/** Writes one encoded ClientHello record and reads the server's first flight. Always settles within timeoutMs. */
+export function sendHelloRecord(target: RawTarget, hello: Buffer): Promise<HelloOutcome> {
   return new Promise((resolve) => {
     const reader = new ServerFlightReader();
     let connected = false;
@@ -299,6 +308,117 @@ export async function enumerateVersionSuites(
     const keyExchange = keyExchangeOf(chosen, outcome.flight);
     if (keyExchange) observation.keyExchange = keyExchange;
     result.accepted.push(observation);
+  }
+  return result;
+}
+
+const EXT_SUPPORTED_VERSIONS = 43;
+const EXT_KEY_SHARE = 51;
+const TLS13_CODE = PROTOCOL_VERSION_CODES['TLSv1.3'];
+
+/** RFC 8446 §9.1 and appendix B.4: every TLS 1.3 suite, so that a group is never refused for want of a suite. */
+const TLS13_SUITE_CODES: readonly number[] = [0x1301, 0x1302, 0x1303, 0x1304, 0x1305];
+
+/** RFC 8446 §4.2.3: the schemes a TLS 1.3 certificate may be signed and verified with (PKCS#1 for certificates). */
+const TLS13_SIGNATURE_SCHEMES: readonly number[] = [
+  0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601,
+];
+
+/**
+ * The groups TLS 1.3 defines (RFC 8446 §4.2.7), offered one at a time to learn which the server accepts; the key
+ * exchange of TLS 1.3 is fixed by the group, not by the suite.
+ */
+export const TLS13_GROUP_CANDIDATES: readonly number[] = [29, 23, 24, 25, 30, 256, 257, 258, 259, 260];
+
+export interface Tls13GroupHelloOptions {
+  group: number;
+  sni?: string;
+  /** 32 bytes; fixed only by tests, random otherwise. */
+  random?: Uint8Array;
+  /** 32 bytes: RFC 8446 appendix D.4 middlebox compatibility; random otherwise. */
+  sessionId?: Uint8Array;
+}
+
+/**
+ * A TLS 1.3 ClientHello that offers exactly one group in supported_groups and no key share (RFC 8446 §4.2.8 allows
+ * an empty client_shares to ask the server to choose). A server that accepts the group answers with a
+ * HelloRetryRequest naming it; one that does not, with handshake_failure. No key is generated or exchanged.
+ */
+export function encodeTls13GroupHello(options: Tls13GroupHelloOptions): Buffer {
+  const random = options.random ? Buffer.from(options.random) : randomBytes(32);
+  if (random.length !== 32) throw new Error('ClientHello random must be 32 bytes');
+  const sessionId = options.sessionId ? Buffer.from(options.sessionId) : randomBytes(32);
+  if (sessionId.length > 32) throw new Error('ClientHello session id is at most 32 bytes');
+  const head = Buffer.concat([
+    u16(PROTOCOL_VERSION_CODES['TLSv1.2']), // legacy_version (RFC 8446 §4.1.2)
+    random,
+    withU8Length(sessionId),
+    withU16Length(u16List(TLS13_SUITE_CODES)),
+    withU8Length(u8(0)),
+  ]);
+  const extensions: Buffer[] = [];
+  if (options.sni !== undefined && options.sni !== '' && net.isIP(options.sni) === 0) {
+    const name = Buffer.from(options.sni, 'ascii');
+    extensions.push(extension(EXT_SERVER_NAME, withU16Length(Buffer.concat([u8(0), withU16Length(name)]))));
+  }
+  extensions.push(extension(EXT_SUPPORTED_VERSIONS, withU8Length(u16(TLS13_CODE))));
+  extensions.push(extension(EXT_SUPPORTED_GROUPS, withU16Length(u16(options.group))));
+  extensions.push(extension(EXT_SIGNATURE_ALGORITHMS, withU16Length(u16List(TLS13_SIGNATURE_SCHEMES))));
+  extensions.push(extension(EXT_KEY_SHARE, withU16Length(Buffer.alloc(0))));
+  const body = withPaddedExtensions(head, extensions);
+  const handshake = Buffer.concat([u8(1), u24(body.length), body]);
+  return Buffer.concat([u8(22), u16(0x0301), withU16Length(handshake)]);
+}
+
+export type GroupProbeOutcome =
+  | { status: 'accepted'; via: 'hello-retry-request' | 'server-hello' }
+  | { status: 'refused'; reason: string }
+  | { status: 'failed'; detail: string };
+
+/** What one single-group TLS 1.3 hello tells about that group. */
+export function judgeGroupProbe(group: number, outcome: HelloOutcome): GroupProbeOutcome {
+  if (outcome.kind === 'failed') return { status: 'failed', detail: outcome.detail };
+  if (outcome.kind !== 'server-hello') return { status: 'refused', reason: refusalReason(outcome) };
+  const { hello } = outcome;
+  if (hello.selectedVersion !== TLS13_CODE) {
+    return {
+      status: 'refused',
+      reason: `server negotiated ${describeProtocolCode(hello.selectedVersion ?? hello.version)} instead`,
+    };
+  }
+  if (hello.keyShareGroup !== group) {
+    const chosen = hello.keyShareGroup === undefined ? 'no group' : `group ${hello.keyShareGroup}`;
+    return { status: 'failed', detail: `server chose ${chosen}, which was not offered` };
+  }
+  return { status: 'accepted', via: hello.helloRetryRequest ? 'hello-retry-request' : 'server-hello' };
+}
+
+export interface GroupEnumeration {
+  /** Code points of the groups the server accepted, in the order offered. */
+  accepted: number[];
+  complete: boolean;
+  errors: string[];
+}
+
+/** Offers each candidate group alone over TLS 1.3; the probes run concurrently under the scanner's bound. */
+export async function enumerateTls13Groups(
+  target: RawTarget,
+  candidates: readonly number[] = TLS13_GROUP_CANDIDATES,
+  run: ProbeRunner = runDirectly,
+): Promise<GroupEnumeration> {
+  const outcomes = await Promise.all(
+    candidates.map(async (group) => {
+      const hello = encodeTls13GroupHello({ group, ...(target.sni !== undefined ? { sni: target.sni } : {}) });
+      return [group, judgeGroupProbe(group, await run(() => sendHelloRecord(target, hello)))] as const;
+    }),
+  );
+  const result: GroupEnumeration = { accepted: [], complete: true, errors: [] };
+  for (const [group, outcome] of outcomes) {
+    if (outcome.status === 'accepted') result.accepted.push(group);
+    if (outcome.status === 'failed') {
+      result.complete = false;
+      result.errors.push(`TLSv1.3 group ${NAMED_GROUPS.get(group)?.name ?? group}: ${outcome.detail}`);
+    }
   }
   return result;
 }

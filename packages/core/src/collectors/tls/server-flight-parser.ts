@@ -17,6 +17,13 @@ const HS_SERVER_HELLO_DONE = 14;
 
 const EXT_SUPPORTED_VERSIONS = 43;
 const EXT_KEY_SHARE = 51;
+const TLS13_VERSION = 0x0304;
+
+/** RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest. */
+export const HELLO_RETRY_REQUEST_RANDOM = Buffer.from(
+  'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c',
+  'hex',
+);
 
 export interface ServerHelloFacts {
   /** legacy_version field; for TLS 1.3 the real one is in selectedVersion. */
@@ -27,7 +34,10 @@ export interface ServerHelloFacts {
   cipherSuite: number;
   compression: number;
   extensions: Map<number, Buffer>;
+  /** TLS 1.3 key_share: the group of the server's share, or the group a HelloRetryRequest asks for. */
   keyShareGroup?: number;
+  /** True for a TLS 1.3 HelloRetryRequest (RFC 8446 §4.1.4). */
+  helloRetryRequest: boolean;
 }
 
 export interface ServerKeyExchangeFacts {
@@ -88,9 +98,17 @@ export class ServerFlightReader {
     }
   }
 
-  /** True once nothing more is worth reading: an alert, ServerHelloDone, or a protocol error. */
+  /**
+   * True once nothing more is worth reading: an alert, ServerHelloDone, a protocol error, or a TLS 1.3 ServerHello
+   * (or HelloRetryRequest), after which everything is encrypted or waits for a second ClientHello.
+   */
   finished(): boolean {
-    return this.flight.alert !== undefined || this.flight.serverHelloDone || this.flight.protocolError !== undefined;
+    return (
+      this.flight.alert !== undefined ||
+      this.flight.serverHelloDone ||
+      this.flight.protocolError !== undefined ||
+      this.flight.serverHello?.selectedVersion === TLS13_VERSION
+    );
   }
 
   private readAlert(body: Buffer): void {
@@ -198,7 +216,15 @@ export function parseServerHello(body: Buffer): ServerHelloFacts {
       extensions.set(type, Buffer.from(extensionsCursor.bytes(extensionsCursor.u16())));
     }
   }
-  const hello: ServerHelloFacts = { version, random, sessionId, cipherSuite, compression, extensions };
+  const hello: ServerHelloFacts = {
+    version,
+    random,
+    sessionId,
+    cipherSuite,
+    compression,
+    extensions,
+    helloRetryRequest: random.equals(HELLO_RETRY_REQUEST_RANDOM),
+  };
   const supported = extensions.get(EXT_SUPPORTED_VERSIONS);
   if (supported && supported.length === 2) hello.selectedVersion = supported.readUInt16BE(0);
   const keyShare = extensions.get(EXT_KEY_SHARE);

@@ -40,6 +40,16 @@ export interface AcceptedSuiteFacts {
   groupBits?: number;
 }
 
+/** A key exchange group the server accepts (TLS 1.3, where the group alone fixes the key exchange). */
+export interface AcceptedGroupFacts {
+  /** IANA name: "x25519", "secp256r1", "ffdhe2048", or "group-N" for a code point outside the registry. */
+  name: string;
+  code: number;
+  kind: 'ec' | 'ff' | 'other';
+  /** Size class in bits (256 for x25519 and secp256r1, the prime size for ffdhe groups); 0 when unknown. */
+  bits: number;
+}
+
 export interface VersionFacts {
   version: TlsProtocolVersion;
   support: ProtocolSupport;
@@ -47,6 +57,16 @@ export interface VersionFacts {
   suites: AcceptedSuiteFacts[];
   /** False when the suite enumeration stopped early (timeout, protocol error); the suites list may then be partial. */
   suitesComplete: boolean;
+  /**
+   * TLS 1.3 only, when accepted: every group the server accepts, found by offering one group at a time (the suites'
+   * `group` is only the one it prefers).
+   */
+  groups?: AcceptedGroupFacts[];
+  /**
+   * False when a group probe failed, or when the probes missed the group a full handshake negotiated (a server that
+   * does not answer single-group hellos as RFC 8446 describes); the list may then be partial.
+   */
+  groupsComplete?: boolean;
 }
 
 export type PublicKeyType = 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448' | 'DSA' | 'DH' | 'unknown';

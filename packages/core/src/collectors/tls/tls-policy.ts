@@ -15,6 +15,7 @@ export type TlsVerdictCode =
   | 'ANONYMOUS_SUITE'
   | 'WEAK_RSA_KEY'
   | 'WEAK_EC_KEY'
+  | 'WEAK_DH_GROUP'
   | 'WEAK_CERT_SIGNATURE'
   | 'CERT_EXPIRED'
   | 'CERT_NOT_YET_VALID'
@@ -45,6 +46,8 @@ export type TlsResult = 'pass' | 'fail' | 'error';
 
 const MIN_RSA_BITS = 2048;
 const MIN_EC_BITS = 256;
+/** The RSA-2048 level of A35.1 for a finite-field group; RFC 7919's smallest TLS 1.3 group is 2048 bits. */
+const MIN_DH_BITS = 2048;
 const WEAK_HASHES = new Set(['MD2', 'MD5', 'SHA-1']);
 // Reasons OpenSSL gives for a trusted chain that is merely out of date: CERT_EXPIRED / CERT_NOT_YET_VALID say
 // that, judged against the caller's `now`, so CERT_UNTRUSTED is kept for chains that do not reach an anchor.
@@ -128,6 +131,41 @@ function judgeSuites(facts: TlsFacts): TlsVerdict[] {
             'high',
             `server uses the ${suite.groupBits}-bit curve ${suite.group} for ${suite.name}; Directions A35.1 requires 256 bits or more`,
             { ...suiteFact(version.version, suite), group: suite.group },
+          ),
+        );
+      }
+    }
+  }
+  return verdicts;
+}
+
+/**
+ * TLS 1.3 groups the server accepts when a client offers nothing else: an EC group below 256 bits, or a
+ * finite-field group below 2048 bits, would let such a client be held to a weak key exchange. The directions do not
+ * single out TLS 1.3's groups otherwise, so ffdhe2048 and larger are recorded, not judged.
+ */
+function judgeGroups(facts: TlsFacts): TlsVerdict[] {
+  const verdicts: TlsVerdict[] = [];
+  for (const version of facts.versions) {
+    if (version.support.status !== 'accepted') continue;
+    for (const group of version.groups ?? []) {
+      if (group.kind === 'ec' && group.bits < MIN_EC_BITS) {
+        verdicts.push(
+          verdict(
+            'WEAK_EC_KEY',
+            'high',
+            `server accepts the ${group.bits}-bit curve ${group.name} over ${version.version}; Directions A35.1 requires 256 bits or more`,
+            { version: version.version, group: group.name },
+          ),
+        );
+      }
+      if (group.kind === 'ff' && group.bits < MIN_DH_BITS) {
+        verdicts.push(
+          verdict(
+            'WEAK_DH_GROUP',
+            'high',
+            `server accepts the ${group.bits}-bit finite-field group ${group.name} over ${version.version}; Directions A35.1 requires the strength of RSA-2048 or more`,
+            { version: version.version, group: group.name },
           ),
         );
       }
@@ -249,7 +287,7 @@ export function judgeTls(facts: TlsFacts, now: Date): TlsVerdict[] {
       ),
     );
   }
-  verdicts.push(...judgeSuites(facts), ...judgeCertificates(facts, now));
+  verdicts.push(...judgeSuites(facts), ...judgeGroups(facts), ...judgeCertificates(facts, now));
   return verdicts;
 }
 

@@ -11,13 +11,16 @@ import { checkHostname, verifyChainByPathBuilding } from './chain-trust.ts';
 import { cipherSuiteInfo, formatCodePoint, suitesForVersion } from './cipher-suites.ts';
 import {
   type AcceptedSuiteObservation,
+  enumerateTls13Groups,
   enumerateVersionSuites,
+  type GroupEnumeration,
   type ProbeRunner,
   type RawProtocolVersion,
   type RawTarget,
   type SuiteEnumeration,
 } from './raw-client-hello.ts';
 import type {
+  AcceptedGroupFacts,
   AcceptedSuiteFacts,
   CertificateChainFacts,
   TlsFacts,
@@ -26,6 +29,7 @@ import type {
   VersionFacts,
 } from './tls-facts.ts';
 import { enumerateTls13, type HandshakeOutcome, probeTrust, type Tls13Enumeration } from './tls-probe.ts';
+import { NAMED_GROUPS, namedGroupByName } from './tls-registry.ts';
 
 export interface ScanTlsOptions {
   host: string;
@@ -119,8 +123,15 @@ function rawVersionFacts(enumeration: SuiteEnumeration): VersionFacts {
   };
 }
 
-function tls13VersionFacts(enumeration: Tls13Enumeration): VersionFacts {
-  return {
+function groupFacts(code: number): AcceptedGroupFacts {
+  const known = NAMED_GROUPS.get(code);
+  return known
+    ? { name: known.name, code, kind: known.kind, bits: known.bits }
+    : { name: `group-${code}`, code, kind: 'other', bits: 0 };
+}
+
+function tls13VersionFacts(enumeration: Tls13Enumeration, groups: GroupEnumeration | undefined): VersionFacts {
+  const facts: VersionFacts = {
     version: 'TLSv1.3',
     support: enumeration.support,
     suites: enumeration.suites.map((observation) => {
@@ -131,6 +142,21 @@ function tls13VersionFacts(enumeration: Tls13Enumeration): VersionFacts {
     }),
     suitesComplete: enumeration.complete,
   };
+  if (groups !== undefined) {
+    const accepted = [...groups.accepted];
+    let complete = groups.complete;
+    // A group a full handshake negotiated is accepted whatever the single-group probes said.
+    for (const suite of enumeration.suites) {
+      const negotiated = suite.group === undefined ? undefined : namedGroupByName(suite.group.group);
+      if (negotiated !== undefined && !accepted.includes(negotiated.code)) {
+        accepted.push(negotiated.code);
+        complete = false;
+      }
+    }
+    facts.groups = accepted.map(groupFacts);
+    facts.groupsComplete = complete;
+  }
+  return facts;
 }
 
 interface ChainSighting {
@@ -254,9 +280,14 @@ export async function scanTlsEndpoint(options: ScanTlsOptions): Promise<TlsFacts
   }
 
   const run = createLimiter(options.concurrency ?? 6);
+  let tls13Groups: GroupEnumeration | undefined;
   const [trustOutcome, tls13, ...rawEnumerations] = await Promise.all([
     run(() => probeTrust(target, options.caPem)),
-    enumerateTls13(target, run),
+    // Groups are probed only where TLS 1.3 is spoken, so a TLS 1.2-only server costs no extra connections.
+    enumerateTls13(target, run).then(async (enumeration) => {
+      if (enumeration.support.status === 'accepted') tls13Groups = await enumerateTls13Groups(target, undefined, run);
+      return enumeration;
+    }),
     ...RAW_VERSIONS.map((version) =>
       enumerateVersionSuites(
         target,
@@ -270,6 +301,7 @@ export async function scanTlsEndpoint(options: ScanTlsOptions): Promise<TlsFacts
   const errors: string[] = [];
   for (const enumeration of rawEnumerations) errors.push(...enumeration.errors);
   errors.push(...tls13.errors);
+  if (tls13Groups !== undefined) errors.push(...tls13Groups.errors);
   if (trustOutcome.kind === 'failed') errors.push(`trust probe: ${trustOutcome.detail}`);
 
   const chains: CertificateChainFacts[] = [];
@@ -282,7 +314,7 @@ export async function scanTlsEndpoint(options: ScanTlsOptions): Promise<TlsFacts
     }
   }
 
-  const versions = [...rawEnumerations.map(rawVersionFacts), tls13VersionFacts(tls13)];
+  const versions = [...rawEnumerations.map(rawVersionFacts), tls13VersionFacts(tls13, tls13Groups)];
   // Anonymous suites send no certificate; any other accepted suite must have shown us one.
   const expectsCertificate = versions.some((version) => version.suites.some((suite) => !suite.anonymous));
   if (expectsCertificate && chains.length === 0) {
