@@ -9,6 +9,7 @@ import {
   createEnrolmentService,
   createGatewayPolicy,
   createLoginService,
+  createSessionMacKeyCipher,
   createSessionService,
   createTotpSeedCipher,
   type IdentityEvents,
@@ -89,6 +90,7 @@ export function createGatewayServices(
       clock,
       events,
       onEventError,
+      macKeys: createSessionMacKeyCipher(secrets.sessionKey),
     }),
     sessions,
     credentials: createCredentialService({

@@ -35,6 +35,7 @@ import type {
   IdentityStores,
 } from './identity-store.ts';
 import { passwordAge } from './password-age-policy.ts';
+import { newSessionMacKey, type SessionMacKeyCipher } from './session-mac-key.ts';
 import { newNonce, newSessionToken, sessionTokenHash } from './session-tokens.ts';
 
 interface Stores extends GuardStores {
@@ -96,8 +97,10 @@ export function createLoginService(deps: {
   clock: Clock;
   events: IdentityEvents;
   onEventError: (error: unknown) => void;
+  /** Seals the session's order MAC key (A35.2); the key itself leaves only in the login response. */
+  macKeys: SessionMacKeyCipher;
 }): LoginService {
-  const { uow, reads, guard, policy, clock, events, onEventError } = deps;
+  const { uow, reads, guard, policy, clock, events, onEventError, macKeys } = deps;
   let lastPurge = 0;
 
   function challengeView(c: ChallengeRecord): LoginChallenge {
@@ -207,6 +210,8 @@ export function createLoginService(deps: {
       const now = clock.now();
       const at = now.toISOString();
       const token = newSessionToken();
+      const sessionId = newId('ses');
+      const orderMacKey = newSessionMacKey();
 
       /** Consumes the single-use challenge; a repeated kind gets a fresh challenge and counts for nothing. */
       async function consume(s: Stores): Promise<Taken> {
@@ -263,7 +268,7 @@ export function createLoginService(deps: {
         }
         const expiresAt = new Date(now.getTime() + policy.sessionAbsoluteSeconds * 1000).toISOString();
         await s.identity.sessions.insert({
-          id: newId('ses'),
+          id: sessionId,
           accountId: r.accountId,
           organizationId: r.organizationId,
           tokenHash: sessionTokenHash(token),
@@ -272,6 +277,7 @@ export function createLoginService(deps: {
           lastSeenAt: at,
           expiresAt,
           revokedAt: null,
+          orderMacKeySealed: macKeys.seal(orderMacKey, sessionId),
         });
         return { type: 'complete', reserved: r, verified, satisfied, expiresAt };
       }
@@ -340,6 +346,8 @@ export function createLoginService(deps: {
           const session: IssuedSession = {
             token,
             accountId,
+            sessionId,
+            orderMacKey: orderMacKey.toString('base64url'),
             expiresAt: outcome.expiresAt,
             idleTimeoutSeconds: policy.sessionIdleSeconds,
             authenticatedAt: outcome.satisfied,
