@@ -93,6 +93,7 @@ async function main(): Promise<void> {
       : createOrderGatewayServices(handle, runtime.secrets, runtime.clock, {
           verification: orderVerification(),
           outbox: notifications.outbox,
+          skewSeconds: config.orders.skewSeconds,
         });
   const app = await buildApp({
     services,

@@ -64,6 +64,7 @@ export interface OrderTestOptions {
   outbox?: (real: NotificationOutbox) => NotificationOutbox;
   /** An approved CA already made (a second instance on the same database shares it). */
   ca?: TestCa;
+  skewSeconds?: number;
 }
 
 /**
@@ -95,6 +96,7 @@ export async function createOrderTestApp(
   const orders = createOrderGatewayServices(handle, testSecrets, clock, {
     verification,
     outbox: options.outbox === undefined ? realOutbox : options.outbox(realOutbox),
+    ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
   });
   const consoleOrders = createOrderConsoleServices(handle, testSecrets, clock, verification);
   const db = handle;
