@@ -1,6 +1,8 @@
 import type { SubmitOrderResponse } from '@ntg/contracts';
+import { openDatabase } from '@ntg/db';
 import { testDatabaseKinds } from '@ntg/db/testing';
 import { createTestCa, issueTestSigner } from '@ntg/test-kit/orders';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   auth,
@@ -58,6 +60,34 @@ describe.each(testDatabaseKinds())('signed orders on $name (A35, A38.2)', (kind)
       trades: before.trades + 1,
       audits: before.audits + 1,
     });
+  });
+
+  it('an accepted order is durable before its answer: another connection sees it at once (ADR 0004)', async () => {
+    const client = await tradingClient(t, 'order-durable');
+    const res = await submitOrder(t, client, orderRequest(t, client));
+    expect(res.statusCode).toBe(201);
+    const { orderId } = res.json() as SubmitOrderResponse;
+    const description = t.handle.description;
+    const other = description.startsWith('sqlite:')
+      ? openDatabase({ kind: 'sqlite', file: description.slice('sqlite:'.length) })
+      : openDatabase({ kind: 'postgres', url: description, poolMax: 1 });
+    try {
+      const row = await other.db
+        .selectFrom('order_evidence')
+        .select('order_id')
+        .where('order_id', '=', orderId)
+        .executeTakeFirst();
+      expect(row?.order_id).toBe(orderId);
+      if (other.dialect.name === 'sqlite') {
+        // synchronous = FULL (2) in WAL mode: the commit waited for its fsync before the answer went out.
+        const pragma = await sql<{ synchronous: number }>`pragma synchronous`.execute(t.handle.db);
+        expect(pragma.rows[0]?.synchronous).toBe(2);
+        const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(t.handle.db);
+        expect(journal.rows[0]?.journal_mode).toBe('wal');
+      }
+    } finally {
+      await other.close();
+    }
   });
 
   it('the trade notification is enqueued in the same transaction (A38.2)', async () => {
