@@ -184,6 +184,13 @@ describe.each(testDatabaseKinds())('signed orders on $name (A35, A38.2)', (kind)
     const { orders } = res.json() as { orders: { accountId: string; order: { symbol: string }; serial: number }[] };
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ accountId: client.accountId, serial: 1, order: { symbol: '2330' } });
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/gateway/v1/admin/orders?organizationId=alpha',
+      headers: auth,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', requestId: expect.any(String) });
     const anonymous = await t.app.inject({ method: 'GET', url: `/gateway/v1/admin/orders?organizationId=${t.org.id}` });
     expect(anonymous.statusCode).toBe(401);
   });

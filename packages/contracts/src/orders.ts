@@ -169,7 +169,8 @@ export const acceptedOrderSchema = z.object({
   sessionId: z.string(),
   serial: z.number().int(),
   acceptedAt: z.string(),
-  order: orderBodySchema,
+  /** Null when the stored bytes are no longer an order payload: `ntg orders verify-evidence` names such a row. */
+  order: orderBodySchema.nullable(),
   signatureFormat: z.enum(orderSignatureFormats),
   signerSubject: z.string(),
   signerFingerprint: z.string(),

@@ -55,7 +55,13 @@ function bearerOf(request: FastifyRequest): string | undefined {
 
 function acceptedView(row: OrderEvidence): AcceptedOrder {
   // The stored bytes are what the client signed; the row's hash covers them (A35.5).
-  const payload = orderPayloadSchema.parse(JSON.parse(new TextDecoder().decode(row.canonicalBytes)));
+  let order: AcceptedOrder['order'] = null;
+  try {
+    const parsed = orderPayloadSchema.safeParse(JSON.parse(new TextDecoder().decode(row.canonicalBytes)));
+    if (parsed.success) order = parsed.data.order;
+  } catch {
+    // Not JSON any more: shown as null, never a 500.
+  }
   const chain = row.verification.chain;
   const signer = Array.isArray(chain) ? (chain[0] as { subject?: unknown } | undefined) : undefined;
   return {
@@ -65,7 +71,7 @@ function acceptedView(row: OrderEvidence): AcceptedOrder {
     sessionId: row.sessionId,
     serial: row.serial,
     acceptedAt: row.acceptedAt,
-    order: payload.order,
+    order,
     signatureFormat: row.signature.format,
     signerSubject: typeof signer?.subject === 'string' ? signer.subject : '',
     signerFingerprint: row.signerFingerprint,
