@@ -1,4 +1,5 @@
 import type { SubmitOrderResponse } from '@ntg/contracts';
+import { type DatabaseHandle, openDatabase } from '@ntg/db';
 import { testDatabaseKinds } from '@ntg/db/testing';
 import { orderMac } from '@ntg/test-kit/orders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,12 +19,19 @@ describe.each(testDatabaseKinds())('order replay and ordering on $name (A35.4)',
   let t: OrderTestApp;
   /** A second instance of the server on the same database, as a PostgreSQL deployment runs several. */
   let second: OrderTestApp;
+  let secondHandle: DatabaseHandle;
   beforeAll(async () => {
     t = await createOrderTestApp(kind);
-    second = await createOrderTestApp(kind, { handle: t.handle, clock: t.clock, ca: t.ca });
+    // Its own connections (a second SQLite connection to the file, or a second PostgreSQL pool), as another process.
+    const description = t.handle.description;
+    secondHandle = description.startsWith('sqlite:')
+      ? openDatabase({ kind: 'sqlite', file: description.slice('sqlite:'.length) })
+      : openDatabase({ kind: 'postgres', url: description, poolMax: 10 });
+    second = await createOrderTestApp(kind, { handle: secondHandle, clock: t.clock, ca: t.ca });
   });
   afterAll(async () => {
     await second.app.close();
+    await secondHandle.close();
     await t.close();
   });
 
