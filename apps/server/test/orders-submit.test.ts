@@ -184,6 +184,21 @@ describe.each(testDatabaseKinds())('signed orders on $name (A35, A38.2)', (kind)
     const { orders } = res.json() as { orders: { accountId: string; order: { symbol: string }; serial: number }[] };
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ accountId: client.accountId, serial: 1, order: { symbol: '2330' } });
+    // A38.1: the operator's look at the client's trades is recorded as a use of personal data.
+    const uses = await t.app.inject({
+      method: 'GET',
+      url: `/gateway/v1/admin/personal-data-uses?organizationId=${t.org.id}&account=${client.accountId}`,
+      headers: auth,
+    });
+    expect((uses.json() as { uses: { function: string; result: string }[] }).uses).toContainEqual(
+      expect.objectContaining({ function: 'admin.orders.list', result: '1 accepted order shown' }),
+    );
+    const unknownAccount = await t.app.inject({
+      method: 'GET',
+      url: '/gateway/v1/admin/accounts/cla_0000000000000000000000000/certificates',
+      headers: auth,
+    });
+    expect(unknownAccount.statusCode).toBe(404);
     const bad = await t.app.inject({
       method: 'GET',
       url: '/gateway/v1/admin/orders?organizationId=alpha',

@@ -1,5 +1,4 @@
 import {
-  type AcceptedOrder,
   acceptedOrderListSchema,
   clientAccountIdSchema,
   clientCertificateIdSchema,
@@ -9,17 +8,10 @@ import {
   errorResponseSchema,
   orderEvidenceQuerySchema,
   orderMacHeader,
-  orderPayloadSchema,
   submitOrderRequestSchema,
   submitOrderResponseSchema,
 } from '@ntg/contracts';
-import type {
-  ClientCertificateService,
-  OrderEvidence,
-  OrderEvidenceStore,
-  OrderService,
-  SessionService,
-} from '@ntg/core';
+import type { AcceptedOrderService, ClientCertificateService, OrderService, SessionService } from '@ntg/core';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -30,7 +22,7 @@ import { createApiTokenGuard } from '../http/api-token-guard.ts';
 export interface OrderRouteServices {
   orders: OrderService;
   certificates: ClientCertificateService;
-  accepted: Pick<OrderEvidenceStore, 'search'>;
+  accepted: AcceptedOrderService;
 }
 
 const errors = {
@@ -51,32 +43,6 @@ const certificateParams = accountParams.extend({ certificateId: clientCertificat
 function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   return header === undefined ? undefined : /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-}
-
-function acceptedView(row: OrderEvidence): AcceptedOrder {
-  // The stored bytes are what the client signed; the row's hash covers them (A35.5).
-  let order: AcceptedOrder['order'] = null;
-  try {
-    const parsed = orderPayloadSchema.safeParse(JSON.parse(new TextDecoder().decode(row.canonicalBytes)));
-    if (parsed.success) order = parsed.data.order;
-  } catch {
-    // Not JSON any more: shown as null, never a 500.
-  }
-  const chain = row.verification.chain;
-  const signer = Array.isArray(chain) ? (chain[0] as { subject?: unknown } | undefined) : undefined;
-  return {
-    orderId: row.orderId,
-    sequence: row.sequence,
-    accountId: row.accountId,
-    sessionId: row.sessionId,
-    serial: row.serial,
-    acceptedAt: row.acceptedAt,
-    order,
-    signatureFormat: row.signature.format,
-    signerSubject: typeof signer?.subject === 'string' ? signer.subject : '',
-    signerFingerprint: row.signerFingerprint,
-    hash: row.hash,
-  };
 }
 
 /**
@@ -149,13 +115,13 @@ function orderAdminRoutes(orders: OrderRouteServices, apiToken: string): Fastify
       {
         schema: {
           tags: adminTags,
-          summary: 'The signing certificates bound to the client account, revoked ones included',
+          summary: 'The signing certificates bound to the client account, revoked ones included (an A38.1 use)',
           security: [{ bearer: [] }],
           params: accountParams,
           response: { 200: clientCertificateListSchema, ...errors },
         },
       },
-      async (request) => ({ certificates: await orders.certificates.list(request.params.id) }),
+      async (request) => ({ certificates: await orders.certificates.list(actorOf(request), request.params.id) }),
     );
 
     admin.delete(
@@ -177,7 +143,7 @@ function orderAdminRoutes(orders: OrderRouteServices, apiToken: string): Fastify
       {
         schema: {
           tags: adminTags,
-          summary: 'Accepted orders of an organization, newest first, with their evidence hash (A35.5)',
+          summary: 'Accepted orders, newest first, with their evidence hash (A35.5); each client shown is an A38.1 use',
           security: [{ bearer: [] }],
           querystring: orderEvidenceQuerySchema,
           response: { 200: acceptedOrderListSchema, ...errors },
@@ -185,14 +151,14 @@ function orderAdminRoutes(orders: OrderRouteServices, apiToken: string): Fastify
       },
       async (request) => {
         const q = request.query;
-        const rows = await orders.accepted.search({
+        const list = await orders.accepted.list(actorOf(request), {
           organizationId: q.organizationId,
           ...(q.account === undefined ? {} : { accountId: q.account }),
           ...(q.from === undefined ? {} : { from: new Date(q.from).toISOString() }),
           ...(q.to === undefined ? {} : { to: new Date(q.to).toISOString() }),
           limit: q.limit,
         });
-        return { orders: rows.map(acceptedView) };
+        return { orders: list };
       },
     );
   };

@@ -1,7 +1,9 @@
 import {
+  type AcceptedOrderService,
   type ApprovedCaService,
   type ClientCertificateService,
   type Clock,
+  createAcceptedOrderService,
   createApprovedCaService,
   createAuditTrail,
   createClientCertificateService,
@@ -9,7 +11,6 @@ import {
   createOrderService,
   createSessionMacKeyCipher,
   type NotificationOutbox,
-  type OrderEvidenceStore,
   type OrderEvidenceVerifier,
   type OrderService,
 } from '@ntg/core';
@@ -51,7 +52,7 @@ export function createOrderConsoleServices(
 export interface OrderGatewayServices {
   orders: OrderService;
   certificates: ClientCertificateService;
-  accepted: Pick<OrderEvidenceStore, 'search'>;
+  accepted: AcceptedOrderService;
 }
 
 export function createOrderGatewayServices(
@@ -109,6 +110,6 @@ export function createOrderGatewayServices(
       audit,
       clock,
     }),
-    accepted: stores.orders.evidence,
+    accepted: createAcceptedOrderService({ uow: createUnitOfWork(handle), evidence: stores.orders.evidence, audit }),
   };
 }

@@ -2,6 +2,7 @@ import { type ClientCertificateView, type EnrolClientCertificate, enrolClientCer
 import type { AuditStore } from '../audit/audit-store.ts';
 import type { ActorContext, AuditTrail } from '../audit/audit-trail.ts';
 import type { ClientAccountStore } from '../identity/identity-store.ts';
+import { recordPersonalDataUse } from '../identity/personal-data-use.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
@@ -40,7 +41,8 @@ interface Stores {
 export interface ClientCertificateService {
   /** Binds a signing certificate to the account (audited); it must chain to an approved CA of the organization. */
   enrol(ctx: ActorContext, accountId: string, input: EnrolClientCertificate): Promise<ClientCertificateView>;
-  list(accountId: string): Promise<ClientCertificateView[]>;
+  /** The account's certificates, revoked ones included; their subjects name the client, so the view is an A38.1 use. */
+  list(ctx: ActorContext, accountId: string): Promise<ClientCertificateView[]>;
   /** Ends the binding (audited): orders signed with the certificate are refused from now on. */
   revoke(ctx: ActorContext, accountId: string, certificateId: string): Promise<ClientCertificateView>;
 }
@@ -140,8 +142,20 @@ export function createClientCertificateService(deps: {
       return view(certificate);
     },
 
-    async list(accountId) {
-      return (await reads.clientCertificates.listForAccount(accountId)).map(view);
+    async list(ctx, accountId) {
+      const account = await reads.accounts.findById(accountId);
+      if (account === null) throw accountNotFound(accountId);
+      const certificates = (await reads.clientCertificates.listForAccount(accountId)).map(view);
+      await uow.run((s) =>
+        recordPersonalDataUse(audit, s.audit, ctx, {
+          organizationId: account.organizationId,
+          clientAccountId: accountId,
+          function: 'admin.client-certificates.view',
+          query: { accountId },
+          result: `${certificates.length} signing ${certificates.length === 1 ? 'certificate' : 'certificates'} shown`,
+        }),
+      );
+      return certificates;
     },
 
     async revoke(ctx, accountId, certificateId) {

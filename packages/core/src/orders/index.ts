@@ -1,3 +1,4 @@
+export * from './accepted-order-service.ts';
 export * from './approved-ca-service.ts';
 export * from './certificate-input.ts';
 export * from './client-certificate-service.ts';
