@@ -1,10 +1,12 @@
 import type { CatalogService } from '@ntg/core';
-import type { Runtime } from '@ntg/server';
+import type { OrderVerificationDeps, Runtime } from '@ntg/server';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Replaces the order signature verification of the runtime (tests use a double of the seam). */
+  orderVerification?: OrderVerificationDeps;
 }
 
 export interface CliContext extends CliIo {

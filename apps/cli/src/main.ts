@@ -6,12 +6,14 @@ import { Command, CommanderError } from 'commander';
 import { type CliContext, type CliIo, exitStatus } from './cli-io.ts';
 import { assessCommand, CliUsageError } from './commands/assess-command.ts';
 import { auditCommand } from './commands/audit-command.ts';
+import { caCommand } from './commands/ca-commands.ts';
 import { catalogCommand } from './commands/catalog-command.ts';
 import { collectorCommands, collectorImportCommands } from './commands/collector-commands.ts';
 import { evidenceCommand } from './commands/evidence-command.ts';
 import { importExportCommands } from './commands/import-export-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { monitorCommand } from './commands/monitor-command.ts';
+import { ordersCommand } from './commands/orders-command.ts';
 import { orgCommand } from './commands/org-command.ts';
 import { usersCommand } from './commands/users-command.ts';
 
@@ -27,7 +29,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const ctx: CliContext = {
     ...io,
     async runtime() {
-      runtime ??= await openRuntime(io.env);
+      runtime ??= await openRuntime(
+        io.env,
+        io.orderVerification === undefined ? {} : { orderVerification: io.orderVerification },
+      );
       return runtime;
     },
     catalog() {
@@ -57,6 +62,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   program.addCommand(migrateCommand(ctx));
   program.addCommand(monitorCommand(ctx));
   program.addCommand(usersCommand(ctx));
+  program.addCommand(caCommand(ctx));
+  program.addCommand(
+    ordersCommand(ctx, (code) => {
+      exitCode = code;
+    }),
+  );
   for (const command of importExportCommands(ctx)) program.addCommand(command);
   // `ntg import nmap|mdm` are subcommands of the bundle import: `ntg import FILE` keeps working.
   const importCommand = program.commands.find((c) => c.name() === 'import');

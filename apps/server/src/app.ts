@@ -4,7 +4,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Clock, ConsoleAuthService } from '@ntg/core';
+import type { ApprovedCaService, Clock, ConsoleAuthService } from '@ntg/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -17,6 +17,7 @@ import { createAccessGuard } from './http/console-access.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { installMetrics, metricsRoute } from './http/metrics.ts';
 import { serveWebConsole } from './http/web-console.ts';
+import { approvedCaRoutes } from './routes/approved-ca-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { catalogRoutes } from './routes/catalog-routes.ts';
 import { collectorRoutes } from './routes/collector-routes.ts';
@@ -28,6 +29,7 @@ import { gatewayRoutes } from './routes/gateway-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { importExportRoutes } from './routes/import-export-routes.ts';
 import { monitoringRoutes } from './routes/monitoring-routes.ts';
+import { type OrderRouteServices, orderRoutes } from './routes/orders-routes.ts';
 import { organizationRoutes } from './routes/organization-routes.ts';
 import { registerRoutes } from './routes/register-routes.ts';
 import { collectorStatusReader } from './wiring/collector-services.ts';
@@ -39,6 +41,10 @@ export interface AppDeps {
   services: Services;
   /** The e-trading identity gateway (roles `gateway` and `all`). */
   gateway?: GatewayServices;
+  /** Signed orders at the gateway (A35); served with the gateway only. */
+  orders?: OrderRouteServices;
+  /** The approved-CA store of each organization (A36.5), under the console's access guard. */
+  approvedCas?: ApprovedCaService;
   readiness(): Promise<{ ready: boolean; database: string; problem?: string }>;
   apiToken: string;
   /** The built web console (apps/web/dist); served at `/` when it holds an index.html. */
@@ -194,9 +200,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(
       auditRoutes({ organizations: services.organizations, auditStore: services.stores.audit, audit: services.audit }),
     );
+    if (deps.approvedCas !== undefined) {
+      await scope.register(approvedCaRoutes({ organizations: services.organizations, approvedCas: deps.approvedCas }));
+    }
   };
   await app.register(protectedRoutes);
   if (deps.gateway !== undefined) await app.register(gatewayRoutes({ gateway: deps.gateway, apiToken: deps.apiToken }));
+  if (deps.gateway !== undefined && deps.orders !== undefined) {
+    await app.register(orderRoutes({ orders: deps.orders, sessions: deps.gateway.sessions, apiToken: deps.apiToken }));
+  }
 
   return app;
 }

@@ -10,5 +10,12 @@ export {
 export { collectorStatusReader } from './wiring/collector-services.ts';
 export { ensureDemoOrganization } from './wiring/demo-organization.ts';
 export { createImportExportServices, type ImportExportServices } from './wiring/import-export-services.ts';
+export {
+  createOrderConsoleServices,
+  createOrderGatewayServices,
+  type OrderConsoleServices,
+  type OrderGatewayServices,
+} from './wiring/order-services.ts';
+export { type OrderVerificationDeps, orderVerification } from './wiring/order-verification-wiring.ts';
 export { openRuntime, type Runtime } from './wiring/runtime.ts';
 export { createServices, type Services } from './wiring/services.ts';

@@ -16,6 +16,8 @@ import { ensureDemoOrganization } from './wiring/demo-organization.ts';
 import { createGatewayServices } from './wiring/gateway-wiring.ts';
 import { analyseDueDays } from './wiring/monitoring-services.ts';
 import { createNotificationServices, defaultNotificationDir } from './wiring/notification-services.ts';
+import { createOrderGatewayServices } from './wiring/order-services.ts';
+import { orderVerification } from './wiring/order-verification-wiring.ts';
 import { openRuntime } from './wiring/runtime.ts';
 
 async function main(): Promise<void> {
@@ -97,9 +99,20 @@ async function main(): Promise<void> {
           }),
           channels: notifications.channels,
         };
+  // Directions A35, A38.2: signed orders at the gateway; each accepted order queues the owner's trade notification.
+  const orders =
+    gateway === undefined
+      ? undefined
+      : createOrderGatewayServices(handle, runtime.secrets, runtime.clock, {
+          verification: orderVerification(),
+          outbox: notifications.outbox,
+          skewSeconds: config.orders.skewSeconds,
+        });
   const app = await buildApp({
     services,
     ...(gateway === undefined ? {} : { gateway }),
+    ...(orders === undefined ? {} : { orders }),
+    approvedCas: runtime.orders.approvedCas,
     readiness: () => checkReadiness(handle),
     apiToken: runtime.secrets.apiToken,
     consoleAuth: runtime.consoleAuth,

@@ -104,6 +104,13 @@ export const issuedSessionSchema = z.object({
   /** Opaque bearer token; the server keeps only its SHA-256. Shown once. */
   token: z.string(),
   accountId: clientAccountIdSchema,
+  /** The session every signed order names (`payload.sessionId`, ADR 0014). */
+  sessionId: z.string(),
+  /**
+   * A35.2, A35.3: 32 random bytes as base64url, shown once. Each order request carries
+   * `x-ntg-mac: base64url(HMAC-SHA256(key, canonical bytes of the body))`; the server keeps the key sealed.
+   */
+  orderMacKey: base64url,
   expiresAt: z.string(),
   idleTimeoutSeconds: z.number().int(),
   authenticatedAt: authenticatedAtSchema,

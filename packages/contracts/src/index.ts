@@ -1,3 +1,4 @@
+export * from './approved-cas.ts';
 export * from './audit.ts';
 export * from './bundle.ts';
 export * from './catalog.ts';

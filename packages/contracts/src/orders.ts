@@ -134,3 +134,65 @@ export function canonicalJsonBytes(value: unknown): Uint8Array {
 export function canonicalOrderBytes(payload: OrderPayload): Uint8Array {
   return canonicalJsonBytes(payload);
 }
+
+// Answers of the order endpoints (A35.5). An accepted order names its row in the evidence chain, so the client can
+// keep a receipt an inspector can check against `ntg orders verify-evidence`.
+
+export const orderIdSchema = z.string().regex(/^ord_[0-9a-z]{10,40}$/, 'an order id looks like ord_…');
+
+export const submitOrderResponseSchema = z.object({
+  orderId: orderIdSchema,
+  acceptedAt: z.string(),
+  evidenceSequence: z.number().int().min(1),
+  /** SHA-256 of the evidence row, lowercase hex. */
+  evidenceHash: z.string(),
+});
+export type SubmitOrderResponse = z.infer<typeof submitOrderResponseSchema>;
+
+/** `GET /gateway/v1/admin/orders`: accepted orders of one organization, newest first. */
+export const orderEvidenceQuerySchema = z.object({
+  organizationId: organizationIdSchema,
+  account: z
+    .string()
+    .regex(/^cla_[0-9a-z]{10,40}$/, 'a client account id looks like cla_…')
+    .optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type OrderEvidenceQuery = z.infer<typeof orderEvidenceQuerySchema>;
+
+export const acceptedOrderSchema = z.object({
+  orderId: orderIdSchema,
+  sequence: z.number().int(),
+  accountId: z.string(),
+  sessionId: z.string(),
+  serial: z.number().int(),
+  acceptedAt: z.string(),
+  /** Null when the stored bytes are no longer an order payload: `ntg orders verify-evidence` names such a row. */
+  order: orderBodySchema.nullable(),
+  signatureFormat: z.enum(orderSignatureFormats),
+  signerSubject: z.string(),
+  signerFingerprint: z.string(),
+  hash: z.string(),
+});
+export type AcceptedOrder = z.infer<typeof acceptedOrderSchema>;
+
+export const acceptedOrderListSchema = z.object({ orders: z.array(acceptedOrderSchema) });
+
+/** The outcome of re-verifying stored orders offline: every failing row is named, not only the first. */
+export const orderEvidenceVerificationSchema = z.object({
+  organizationId: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  rows: z.number().int(),
+  ok: z.boolean(),
+  failures: z.array(
+    z.object({
+      sequence: z.number().int(),
+      orderId: z.string().nullable(),
+      problems: z.array(z.string()),
+    }),
+  ),
+});
+export type OrderEvidenceVerification = z.infer<typeof orderEvidenceVerificationSchema>;

@@ -212,6 +212,9 @@ export interface ClientSessionsTable {
   last_seen_at: string;
   expires_at: string;
   revoked_at: string | null;
+  // Migration 2026_12_07_0300_create_orders: the sealed order MAC key and the last accepted serial (A35.2, A35.4).
+  order_mac_key: string | null;
+  last_order_serial: number | string | null;
 }
 
 export interface LoginAttemptsTable {
@@ -339,6 +342,68 @@ export interface ConsoleLinksTable {
   used_at: string | null;
 }
 
+// Signed orders (migration 2026_12_07_0300_create_orders).
+export interface ApprovedCasTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  certificate: Buffer;
+  fingerprint: string;
+  subject: string;
+  not_after: string;
+  crl_urls: string;
+  ocsp_url: string | null;
+  unknown_revocation: string;
+  added_by: string;
+  added_at: string;
+  removed_by: string | null;
+  removed_at: string | null;
+}
+
+export interface ClientCertificatesTable {
+  id: string;
+  organization_id: string;
+  account_id: string;
+  label: string;
+  certificate: Buffer;
+  fingerprint: string;
+  subject: string;
+  issuer: string;
+  serial_number: string;
+  not_after: string;
+  approved_ca_id: string;
+  enrolled_by: string;
+  enrolled_at: string;
+  revoked_by: string | null;
+  revoked_at: string | null;
+}
+
+export interface OrderEvidenceTable {
+  organization_id: string;
+  seq: number;
+  order_id: string;
+  account_id: string;
+  session_id: string;
+  /** bigint: PostgreSQL returns it as text. */
+  serial: number | string;
+  nonce: string;
+  canonical_bytes: Buffer;
+  signature_format: string;
+  signature_value: string;
+  signer_certificate: Buffer;
+  signer_fingerprint: string;
+  verification: string;
+  accepted_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface OrderEvidenceHeadsTable {
+  organization_id: string;
+  seq: number;
+  hash: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   audit_entries: AuditEntriesTable;
@@ -368,6 +433,10 @@ export interface Database {
   console_users: ConsoleUsersTable;
   console_sessions: ConsoleSessionsTable;
   console_links: ConsoleLinksTable;
+  approved_cas: ApprovedCasTable;
+  client_certificates: ClientCertificatesTable;
+  order_evidence: OrderEvidenceTable;
+  order_evidence_heads: OrderEvidenceHeadsTable;
 }
 
 export type { Generated };

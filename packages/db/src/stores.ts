@@ -11,6 +11,7 @@ import type {
   MonitoringStore,
   NotificationChannelStore,
   NotificationStore,
+  OrderStores,
   OrganizationStore,
   RecordStore,
   UnitOfWork,
@@ -30,6 +31,7 @@ import { createIdentityStores } from './stores/identity-stores.ts';
 import { createJobLeaseStore } from './stores/job-lease-store.ts';
 import { createMonitoringStore } from './stores/monitoring-store.ts';
 import { createNotificationChannelStore, createNotificationStore } from './stores/notification-store.ts';
+import { createOrderStores } from './stores/order-stores.ts';
 import { createOrganizationStore } from './stores/organization-store.ts';
 import { createRecordStore } from './stores/record-store.ts';
 
@@ -49,6 +51,8 @@ export interface Stores {
   monitoring: MonitoringStore;
   jobs: JobLeaseStore;
   console: ConsoleStores;
+  /** Signed orders (A35, A36.5): approved CAs, certificate bindings, the evidence log, session serials. */
+  orders: OrderStores;
 }
 
 export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
@@ -67,6 +71,7 @@ export function createStores(db: Kysely<Database>, dialect: DialectCapabilities)
     monitoring: createMonitoringStore(db),
     jobs: createJobLeaseStore(db),
     console: createConsoleStores(db),
+    orders: createOrderStores(db, dialect),
   };
 }
 

@@ -53,11 +53,11 @@ export async function cmsSignerFor(contents: Pkcs12Contents): Promise<OrderSigne
  * session (ADR 0014); the firm and the normalized client identifier come with it or from the app's own records.
  */
 export function orderSessionOf(
-  session: IssuedSession,
+  // An older gateway's login answer lacks the order fields; the check below names what is missing.
+  session: Pick<IssuedSession, 'token'> & Partial<Pick<IssuedSession, 'sessionId' | 'orderMacKey'>>,
   known: { organizationId?: string; clientId?: string } = {},
 ): OrderSession {
-  const fields = session as IssuedSession &
-    Partial<Record<'sessionId' | 'orderMacKey' | 'organizationId' | 'clientId', string>>;
+  const fields = session as typeof session & Partial<Record<'organizationId' | 'clientId', string>>;
   const organizationId = fields.organizationId ?? known.organizationId;
   const clientId = fields.clientId ?? known.clientId;
   const missing = (

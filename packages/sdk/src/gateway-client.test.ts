@@ -33,6 +33,8 @@ describe('gateway client', () => {
     const session = {
       token: 'ntgs_x',
       accountId: 'cla_0000000000000000000000001',
+      sessionId: 'ses_0000000000000000000000001',
+      orderMacKey: 'a'.repeat(43),
       expiresAt: 'x',
       idleTimeoutSeconds: 900,
       authenticatedAt: { knowledge: 'a', possession: 'b' },

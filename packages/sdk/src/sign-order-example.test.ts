@@ -88,7 +88,7 @@ describe.skipIf(!opensslPresent)('packages/sdk/examples/sign-order.ts', () => {
 });
 
 describe('orderSessionOf', () => {
-  const issued: IssuedSession = {
+  const issued: Omit<IssuedSession, 'sessionId' | 'orderMacKey'> = {
     token: 'ntgs_x',
     accountId: 'cla_0000000000000000000000001',
     expiresAt: '2026-12-07T09:00:00.000Z',

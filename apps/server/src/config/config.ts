@@ -102,6 +102,13 @@ export const envSchema = z.object({
     .default(2),
   NTG_GATEWAY_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(120).default(15),
   NTG_GATEWAY_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24).default(8),
+  // Signed orders (A35.4): how far an order's timestamp may be from the server's clock, either way.
+  NTG_ORDER_SKEW_SECONDS: z.coerce
+    .number({ message: 'use a number of seconds' })
+    .int()
+    .min(5, 'use at least 5 seconds; clients cannot keep a tighter clock')
+    .max(900, 'use at most 900 seconds (15 minutes); a wider window weakens replay protection')
+    .default(120),
   NTG_SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, 'use smtp://user:password@host:587 or smtps://…')
@@ -157,6 +164,8 @@ export interface Config {
   rateLimitPerMinute: number;
   evidenceMaxBytes: number;
   gateway: Readonly<GatewayConfig>;
+  /** Signed orders (A35): the accepted clock skew of order timestamps. */
+  orders: Readonly<{ skewSeconds: number }>;
   /** A38.2 delivery: e-mail through SMTP and an HTTP webhook (SMS, push) when configured; the file sink otherwise. */
   notifications: Readonly<{ smtp?: { url: string; from: string }; webhookSecret?: Buffer }>;
   /** Console sessions end after this long idle, and in any case after `sessionHours`. */
@@ -226,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       sessionIdleMinutes: e.NTG_GATEWAY_SESSION_IDLE_MINUTES,
       sessionMaxHours: e.NTG_GATEWAY_SESSION_MAX_HOURS,
     }),
+    orders: Object.freeze({ skewSeconds: e.NTG_ORDER_SKEW_SECONDS }),
     notifications: Object.freeze({
       ...(e.NTG_SMTP_URL !== undefined && e.NTG_SMTP_FROM !== undefined
         ? { smtp: { url: e.NTG_SMTP_URL, from: e.NTG_SMTP_FROM } }

@@ -40,6 +40,12 @@ const recordEditRoutes = [
 /** A person's own session and settings: every role may sign out and choose a language. */
 const selfRoutes = [/^\/api\/v1\/session(?:\/sign-out-everywhere)?$/, /^\/api\/v1\/me(?:\/password)?$/];
 
+/**
+ * A36.5: which CAs may sign orders is a decision of administrators and compliance officers (manage), never of asset
+ * owners; named here so that widening the record-edit routes can never widen it.
+ */
+const trustAnchorRoutes = [/^\/api\/v1\/organizations\/:org\/approved-cas(?:\/:id)?$/];
+
 const administrationRoutes = [/^\/metrics$/, /^\/api\/v1\/users(?:\/|$)/, /^\/api\/v1\/import$/];
 
 /** The permission a route needs, from its method and its route pattern (never the raw URL). */
@@ -48,6 +54,7 @@ export function permissionFor(method: string, routeUrl: string): Permission {
   if (administrationRoutes.some((r) => r.test(routeUrl))) return 'administer';
   if (method === 'POST' && routeUrl === '/api/v1/organizations') return 'administer';
   if (method === 'GET' || method === 'HEAD') return 'read';
+  if (trustAnchorRoutes.some((r) => r.test(routeUrl))) return 'manage';
   if (recordEditRoutes.some((r) => r.test(routeUrl))) return 'edit-records';
   return 'manage';
 }

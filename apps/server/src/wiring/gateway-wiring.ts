@@ -9,6 +9,7 @@ import {
   createEnrolmentService,
   createGatewayPolicy,
   createLoginService,
+  createSessionMacKeyCipher,
   createSessionService,
   createTotpSeedCipher,
   type IdentityEvents,
@@ -81,6 +82,7 @@ export function createGatewayServices(
       policy,
       clock,
       events,
+      macKeys: createSessionMacKeyCipher(secrets.sessionKey),
     }),
     sessions,
     credentials: createCredentialService({

@@ -10,6 +10,8 @@ import { type DatabaseHandle, migrateToLatest, openDatabase } from '@ntg/db';
 import { type Config, loadConfig, type Secrets } from '../config/config.ts';
 import { resolveSecrets } from '../config/secrets.ts';
 import { createConsoleServices } from './console-services.ts';
+import { createOrderConsoleServices, type OrderConsoleServices } from './order-services.ts';
+import { type OrderVerificationDeps, orderVerification } from './order-verification-wiring.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -18,6 +20,8 @@ export interface Runtime {
   handle: DatabaseHandle;
   services: Services;
   consoleAuth: ConsoleAuthService;
+  /** Approved CAs and the offline evidence check of signed orders (A35.5, A36.5). */
+  orders: OrderConsoleServices;
   clock: Clock;
   /** Migrations applied by this start, in order. */
   applied: string[];
@@ -44,7 +48,10 @@ export function gatewayControlsOf(config: Pick<Config, 'gateway'>): GatewayContr
  * Everything the server and the CLI share: configuration parsed once, secrets resolved, the database opened and
  * migrated, services wired. Throws ConfigError or MigrationError with a message for a person.
  */
-export async function openRuntime(env: NodeJS.ProcessEnv, options: { migrate?: boolean } = {}): Promise<Runtime> {
+export async function openRuntime(
+  env: NodeJS.ProcessEnv,
+  options: { migrate?: boolean; orderVerification?: OrderVerificationDeps } = {},
+): Promise<Runtime> {
   const config = loadConfig(env);
   const secrets = resolveSecrets(config);
   const handle = openDatabase(config.database);
@@ -69,6 +76,7 @@ export async function openRuntime(env: NodeJS.ProcessEnv, options: { migrate?: b
         audit: services.audit,
         clock,
       }),
+      orders: createOrderConsoleServices(handle, secrets, clock, options.orderVerification ?? orderVerification()),
       clock,
       applied,
       close: () => handle.close(),

@@ -127,6 +127,8 @@ export interface ClientSession {
   lastSeenAt: string;
   expiresAt: string;
   revokedAt: string | null;
+  /** A35.2: the order MAC key, sealed (session-mac-key.ts); null for sessions issued before orders existed. */
+  orderMacKeySealed?: string | null;
 }
 
 export interface ActiveSession extends ClientSession {

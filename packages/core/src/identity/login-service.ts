@@ -35,6 +35,7 @@ import type {
   IdentityStores,
 } from './identity-store.ts';
 import { passwordAge } from './password-age-policy.ts';
+import { newSessionMacKey, type SessionMacKeyCipher } from './session-mac-key.ts';
 import { newNonce, newSessionToken, sessionTokenHash } from './session-tokens.ts';
 
 interface Stores extends GuardStores {
@@ -95,8 +96,10 @@ export function createLoginService(deps: {
   policy: GatewayPolicy;
   clock: Clock;
   events: IdentityEvents;
+  /** Seals the session's order MAC key (A35.2); the key itself leaves only in the login response. */
+  macKeys: SessionMacKeyCipher;
 }): LoginService {
-  const { uow, reads, guard, policy, clock, events } = deps;
+  const { uow, reads, guard, policy, clock, events, macKeys } = deps;
   let lastPurge = 0;
 
   function challengeView(c: ChallengeRecord): LoginChallenge {
@@ -212,6 +215,8 @@ export function createLoginService(deps: {
       const now = clock.now();
       const at = now.toISOString();
       const token = newSessionToken();
+      const sessionId = newId('ses');
+      const orderMacKey = newSessionMacKey();
 
       /** Consumes the single-use challenge; a repeated kind gets a fresh challenge and counts for nothing. */
       async function consume(s: Stores): Promise<Taken> {
@@ -268,7 +273,7 @@ export function createLoginService(deps: {
         }
         const expiresAt = new Date(now.getTime() + policy.sessionAbsoluteSeconds * 1000).toISOString();
         await s.identity.sessions.insert({
-          id: newId('ses'),
+          id: sessionId,
           accountId: r.accountId,
           organizationId: r.organizationId,
           tokenHash: sessionTokenHash(token),
@@ -277,6 +282,7 @@ export function createLoginService(deps: {
           lastSeenAt: at,
           expiresAt,
           revokedAt: null,
+          orderMacKeySealed: macKeys.seal(orderMacKey, sessionId),
         });
         // A38.2: the owner hears of the login; the notice commits with the session, or neither exists.
         await events.loginSucceeded(s, {
@@ -345,6 +351,8 @@ export function createLoginService(deps: {
           const session: IssuedSession = {
             token,
             accountId,
+            sessionId,
+            orderMacKey: orderMacKey.toString('base64url'),
             expiresAt: outcome.expiresAt,
             idleTimeoutSeconds: policy.sessionIdleSeconds,
             authenticatedAt: outcome.satisfied,

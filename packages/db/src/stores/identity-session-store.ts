@@ -19,6 +19,7 @@ export function createSessionStore(db: Kysely<Database>): SessionStore {
           last_seen_at: s.lastSeenAt,
           expires_at: s.expiresAt,
           revoked_at: s.revokedAt,
+          order_mac_key: s.orderMacKeySealed ?? null,
         })
         .execute();
     },
