@@ -2,7 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApprovedCaView, OrderEvidenceVerification, OrderPayload } from '@ntg/contracts';
-import { canonicalJson, createNotificationOutbox, createSessionMacKeyCipher, newId } from '@ntg/core';
+import {
+  canonicalJson,
+  createNotificationOutbox,
+  createSessionMacKeyCipher,
+  newId,
+  parseApprovedCaCertificate,
+  validateSigningCertificate,
+  verifyOrderSignature,
+} from '@ntg/core';
 import { createOrderGatewayServices, openRuntime, type Runtime } from '@ntg/server';
 import { testActor } from '@ntg/test-kit';
 import {
@@ -13,19 +21,16 @@ import {
   orderMac,
   signOrderJws,
   type TestCa,
-  testParseApprovedCaCertificate,
-  testValidateSigningCertificate,
-  testVerifyOrderSignature,
 } from '@ntg/test-kit/orders';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/main.ts';
 
-// The verification seam's test double stands in for orders/signature/ (real ES256 signatures and X.509 chains).
+// The product's verifier; only the CRL answer is fixed (the test CA publishes none).
 const orderVerification = {
-  verify: testVerifyOrderSignature,
-  parseApprovedCaCertificate: testParseApprovedCaCertificate,
-  validateSigningCertificate: testValidateSigningCertificate,
+  verify: verifyOrderSignature,
+  parseApprovedCaCertificate,
+  validateSigningCertificate,
   revocation: fixedRevocation('good'),
 };
 const dataDir = mkdtempSync(join(tmpdir(), 'ntg-cli-orders-'));

@@ -17,7 +17,6 @@ import { createGatewayServices } from './wiring/gateway-wiring.ts';
 import { analyseDueDays } from './wiring/monitoring-services.ts';
 import { createNotificationServices, defaultNotificationDir } from './wiring/notification-services.ts';
 import { createOrderGatewayServices } from './wiring/order-services.ts';
-import { orderVerification } from './wiring/order-verification-wiring.ts';
 import { openRuntime } from './wiring/runtime.ts';
 
 async function main(): Promise<void> {
@@ -104,7 +103,7 @@ async function main(): Promise<void> {
     gateway === undefined
       ? undefined
       : createOrderGatewayServices(handle, runtime.secrets, runtime.clock, {
-          verification: orderVerification(),
+          verification: runtime.orderVerification,
           outbox: notifications.outbox,
           skewSeconds: config.orders.skewSeconds,
         });

@@ -1,5 +1,12 @@
 import { type LoginStepResponse, type OrderPayload, orderMacHeader, type SubmitOrderRequest } from '@ntg/contracts';
-import { createArgon2SecretHasher, createNotificationOutbox, type NotificationOutbox } from '@ntg/core';
+import {
+  createArgon2SecretHasher,
+  createNotificationOutbox,
+  type NotificationOutbox,
+  parseApprovedCaCertificate,
+  validateSigningCertificate,
+  verifyOrderSignature,
+} from '@ntg/core';
 import { checkReadiness, type DatabaseHandle } from '@ntg/db';
 import type { TestDatabase, TestDatabaseKind } from '@ntg/db/testing';
 import { createFakeClock, type FakeClock } from '@ntg/test-kit';
@@ -12,9 +19,6 @@ import {
   signOrderJws,
   type TestCa,
   type TestSigner,
-  testParseApprovedCaCertificate,
-  testValidateSigningCertificate,
-  testVerifyOrderSignature,
 } from '@ntg/test-kit/orders';
 import type { LightMyRequestResponse } from 'fastify';
 import { Registry } from 'prom-client';
@@ -40,12 +44,12 @@ import { testToken } from './test-app.ts';
 
 export { auth, bearer };
 
-/** The verification seam wired with the test doubles: real ES256 signatures and X.509 chains, JWS only. */
+/** The product's verifier (orders/signature/), with revocation answered by a fixed checker unless a test sets one. */
 export function testVerification(patch: Partial<OrderVerificationDeps> = {}): OrderVerificationDeps {
   return {
-    verify: testVerifyOrderSignature,
-    parseApprovedCaCertificate: testParseApprovedCaCertificate,
-    validateSigningCertificate: testValidateSigningCertificate,
+    verify: verifyOrderSignature,
+    parseApprovedCaCertificate,
+    validateSigningCertificate,
     revocation: fixedRevocation('good'),
     ...patch,
   };

@@ -18,10 +18,10 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 
 /**
- * Test doubles for the signature seam (packages/core/src/orders/order-verification.ts). They check real ECDSA P-256
- * signatures, made with node:crypto, over the canonical bytes, and real X.509 chains to a CA made here; they read the
- * JWS form only and apply a small part of the certificate policy (chain to an anchor, validity, revocation). For tests
- * of the order service, its routes and commands; the product's verifier lives in orders/signature/.
+ * Quick order fixtures for tests of the order service, its routes and commands: an ECDSA P-256 CA and signers made
+ * with pkijs, detached ES256 JWS signatures over the canonical bytes, the session MAC, nonces, and a fixed
+ * revocation answer. The product's verifier (orders/signature/) checks them; the full test PKI with every kind of
+ * bad certificate is pki/test-pki.ts.
  */
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -150,91 +150,6 @@ export function newOrderNonce(): string {
   return randomBytes(24).toString('base64url');
 }
 
-function summaryOf(cert: X509Certificate): CertificateSummary {
-  return {
-    subject: cert.subject.replaceAll('\n', ', '),
-    issuer: cert.issuer.replaceAll('\n', ', '),
-    serialNumber: cert.serialNumber.toLowerCase(),
-    fingerprint: cert.fingerprint256.replaceAll(':', '').toLowerCase(),
-    notBefore: new Date(cert.validFrom).toISOString(),
-    notAfter: new Date(cert.validTo).toISOString(),
-  };
-}
-
-async function checkChain(
-  leaf: X509Certificate,
-  input: Parameters<ValidateSigningCertificate>[0],
-): Promise<{ anchorId: string; anchor: X509Certificate; revocation: Awaited<ReturnType<RevocationChecker['check']>> }> {
-  const found = input.anchors
-    .map((a) => ({ a, cert: new X509Certificate(Buffer.from(a.certificateDer)) }))
-    .find(({ cert }) => leaf.checkIssued(cert) && leaf.verify(cert.publicKey));
-  if (found === undefined) throw new AppError('ORDER_CERTIFICATE_UNTRUSTED', 'No approved CA issued this certificate.');
-  const at = input.at.getTime();
-  if (at < new Date(leaf.validFrom).getTime() || at > new Date(leaf.validTo).getTime()) {
-    throw new AppError('ORDER_CERTIFICATE_EXPIRED', 'The certificate is not valid at this time.');
-  }
-  const revocation = await input.revocation.check(input.certificateDer, found.a, input.at);
-  if (revocation.status === 'revoked') throw new AppError('ORDER_CERTIFICATE_REVOKED', 'The certificate is revoked.');
-  if (revocation.status === 'unknown' && input.unknownRevocation === 'fail-closed') {
-    throw new AppError('ORDER_REVOCATION_UNKNOWN', 'The revocation status is unknown.');
-  }
-  return { anchorId: found.a.id, anchor: found.cert, revocation };
-}
-
-export const testValidateSigningCertificate: ValidateSigningCertificate = async (input) => {
-  const leaf = new X509Certificate(Buffer.from(input.certificateDer));
-  const { anchorId, revocation } = await checkChain(leaf, input);
-  return { certificate: summaryOf(leaf), anchorId, revocation };
-};
-
-export const testParseApprovedCaCertificate: ParseApprovedCaCertificate = (der) => {
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(Buffer.from(der));
-  } catch {
-    throw new AppError('APPROVED_CA_INVALID', 'The bytes are not an X.509 certificate.');
-  }
-  if (!cert.ca) throw new AppError('APPROVED_CA_INVALID', 'The certificate is not a CA certificate.');
-  return summaryOf(cert);
-};
-
-/** Reads ES256 JWS with x5c; checks the chain, the validity and the signature over the canonical bytes. */
-export const testVerifyOrderSignature: VerifyOrderSignature = async (input) => {
-  if (input.signature.format !== 'jws') {
-    throw new AppError('ORDER_ALGORITHM_REFUSED', 'The test verifier reads JWS only.');
-  }
-  const [headerPart, , sigPart] = input.signature.value.split('.');
-  let header: { alg?: unknown; x5c?: unknown };
-  try {
-    header = JSON.parse(Buffer.from(headerPart ?? '', 'base64url').toString('utf8')) as typeof header;
-  } catch {
-    throw new AppError('ORDER_MALFORMED', 'The JWS header is not JSON.');
-  }
-  if (header.alg !== 'ES256') throw new AppError('ORDER_ALGORITHM_REFUSED', 'The test verifier takes ES256 only.');
-  const first = Array.isArray(header.x5c) ? header.x5c[0] : undefined;
-  if (typeof first !== 'string') throw new AppError('ORDER_MALFORMED', 'The JWS header has no x5c.');
-  const der = new Uint8Array(Buffer.from(first, 'base64'));
-  const leaf = new X509Certificate(Buffer.from(der));
-  const { anchorId, anchor, revocation } = await checkChain(leaf, { ...input, certificateDer: der });
-  const signingInput = Buffer.from(`${headerPart}.${b64url(input.canonicalBytes)}`, 'ascii');
-  const ok = verify(
-    'sha256',
-    signingInput,
-    { key: leaf.publicKey, dsaEncoding: 'ieee-p1363' },
-    Buffer.from(sigPart ?? '', 'base64url'),
-  );
-  if (!ok) throw new AppError('ORDER_SIGNATURE_INVALID', 'The signature does not match the order.');
-  return {
-    signerCertificateDer: der,
-    signerFingerprint: summaryOf(leaf).fingerprint,
-    chain: [summaryOf(leaf), summaryOf(anchor)],
-    anchorId,
-    algorithm: 'jws:ES256',
-    revocation,
-  };
-};
-
-/** A revocation checker with a fixed answer. */
 export function fixedRevocation(status: 'good' | 'revoked' | 'unknown' = 'good'): RevocationChecker {
   return { check: async () => ({ status, source: status === 'unknown' ? 'none' : 'crl' }) };
 }

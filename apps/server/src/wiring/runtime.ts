@@ -22,6 +22,8 @@ export interface Runtime {
   consoleAuth: ConsoleAuthService;
   /** Approved CAs and the offline evidence check of signed orders (A35.5, A36.5). */
   orders: OrderConsoleServices;
+  /** The order verifier shared by the console and the gateway of this process (one CRL cache). */
+  orderVerification: OrderVerificationDeps;
   clock: Clock;
   /** Migrations applied by this start, in order. */
   applied: string[];
@@ -63,6 +65,7 @@ export async function openRuntime(
       maxBytes: config.evidenceMaxBytes,
       gatewayControls: config.role === 'console' ? null : gatewayControlsOf(config),
     });
+    const verification = options.orderVerification ?? orderVerification(clock);
     return {
       config,
       secrets,
@@ -76,7 +79,8 @@ export async function openRuntime(
         audit: services.audit,
         clock,
       }),
-      orders: createOrderConsoleServices(handle, secrets, clock, options.orderVerification ?? orderVerification()),
+      orders: createOrderConsoleServices(handle, secrets, clock, verification),
+      orderVerification: verification,
       clock,
       applied,
       close: () => handle.close(),

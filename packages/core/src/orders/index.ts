@@ -8,3 +8,4 @@ export * from './order-evidence-verifier.ts';
 export * from './order-service.ts';
 export * from './order-store.ts';
 export * from './order-verification.ts';
+export * from './signature/index.ts';
