@@ -63,3 +63,4 @@ export * from './shared/ids.ts';
 export * from './shared/job-lease.ts';
 export * from './shared/unit-of-work.ts';
 export * from './shared/validation.ts';
+export * from './webauthn/index.ts';

@@ -12,6 +12,7 @@ import * as m20261128_0500 from './migrations/2026_11_28_0500_create_notificatio
 import * as m20261128_0510 from './migrations/2026_11_28_0510_create_monitoring_reports.ts';
 import * as m20261207_0100 from './migrations/2026_12_07_0100_create_scheduled_jobs.ts';
 import * as m20261207_0200 from './migrations/2026_12_07_0200_create_console_users.ts';
+import * as m20261207_0400 from './migrations/2026_12_07_0400_create_webauthn.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
 
@@ -28,6 +29,7 @@ const migrations: Record<string, MigrationModule> = {
   '2026_11_28_0510_create_monitoring_reports': m20261128_0510,
   '2026_12_07_0100_create_scheduled_jobs': m20261207_0100,
   '2026_12_07_0200_create_console_users': m20261207_0200,
+  '2026_12_07_0400_create_webauthn': m20261207_0400,
 };
 
 export const migrationNames = Object.keys(migrations);

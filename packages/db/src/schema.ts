@@ -339,6 +339,35 @@ export interface ConsoleLinksTable {
   used_at: string | null;
 }
 
+// WebAuthn credentials and ceremonies (migration 2026_12_07_0400_create_webauthn).
+export interface WebauthnCredentialsTable {
+  id: string;
+  subject_kind: string;
+  subject_id: string;
+  credential_id: string;
+  public_key: string;
+  /** bigint: a string on PostgreSQL. */
+  sign_counter: number | string;
+  aaguid: string;
+  transports: string;
+  backup_eligible: number | boolean;
+  label: string;
+  created_at: string;
+  last_used_at: string | null;
+  suspended_at: string | null;
+  suspended_reason: string | null;
+}
+
+export interface WebauthnChallengesTable {
+  challenge: string;
+  ceremony: string;
+  subject_kind: string;
+  subject_id: string;
+  session_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   audit_entries: AuditEntriesTable;
@@ -368,6 +397,8 @@ export interface Database {
   console_users: ConsoleUsersTable;
   console_sessions: ConsoleSessionsTable;
   console_links: ConsoleLinksTable;
+  webauthn_credentials: WebauthnCredentialsTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export type { Generated };

@@ -14,6 +14,7 @@ import type {
   OrganizationStore,
   RecordStore,
   UnitOfWork,
+  WebauthnStores,
 } from '@ntg/core';
 import type { Kysely } from 'kysely';
 import type { DatabaseHandle } from './connection.ts';
@@ -32,6 +33,7 @@ import { createMonitoringStore } from './stores/monitoring-store.ts';
 import { createNotificationChannelStore, createNotificationStore } from './stores/notification-store.ts';
 import { createOrganizationStore } from './stores/organization-store.ts';
 import { createRecordStore } from './stores/record-store.ts';
+import { createWebauthnStores } from './stores/webauthn-stores.ts';
 
 /** Every store, bound to one connection or transaction. */
 export interface Stores {
@@ -49,6 +51,7 @@ export interface Stores {
   monitoring: MonitoringStore;
   jobs: JobLeaseStore;
   console: ConsoleStores;
+  webauthn: WebauthnStores;
 }
 
 export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
@@ -67,6 +70,7 @@ export function createStores(db: Kysely<Database>, dialect: DialectCapabilities)
     monitoring: createMonitoringStore(db),
     jobs: createJobLeaseStore(db),
     console: createConsoleStores(db),
+    webauthn: createWebauthnStores(db),
   };
 }
 

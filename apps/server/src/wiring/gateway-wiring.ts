@@ -11,7 +11,10 @@ import {
   createLoginService,
   createSessionService,
   createTotpSeedCipher,
+  createWebauthnPolicy,
+  createWebauthnVerifier,
   type IdentityEvents,
+  isAaguid,
   noIdentityEvents,
   type SecretHasher,
 } from '@ntg/core';
@@ -65,9 +68,20 @@ export function createGatewayServices(
     ((error: unknown) => {
       console.error('ntg: an identity event subscriber failed', error);
     });
+  // One list of reviewed authenticators (A36.1.3): device-key types, and WebAuthn models named by their AAGUID.
+  const webauthn =
+    config.webauthn === undefined
+      ? undefined
+      : createWebauthnVerifier(
+          createWebauthnPolicy({
+            ...config.webauthn,
+            reviewedAaguids: config.reviewedAuthenticatorTypes.filter(isAaguid),
+          }),
+        );
   const guard = createAttemptGuard({
     uow,
-    reads: stores.identity,
+    reads: { ...stores.identity, webauthnCredentials: stores.webauthn.credentials, audit: stores.audit },
+    ...(webauthn === undefined ? {} : { webauthn }),
     hasher,
     dummyHash,
     seeds,
