@@ -45,6 +45,7 @@ export * from './identity/secret-policy.ts';
 export * from './identity/session-service.ts';
 export * from './identity/session-tokens.ts';
 export * from './identity/totp-factor.ts';
+export * from './identity/webauthn-enrolment-service.ts';
 export * from './monitoring/index.ts';
 export * from './notifications/index.ts';
 export * from './organizations/applicability.ts';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import {
   type Clock,
   createAccountAdminService,
@@ -8,6 +8,7 @@ import {
   createCredentialService,
   createEnrolmentService,
   createGatewayPolicy,
+  createGatewayWebauthnService,
   createLoginService,
   createSessionService,
   createTotpSeedCipher,
@@ -126,5 +127,19 @@ export function createGatewayServices(
     }),
     accounts,
     attempts: stores.identity.attempts,
+    ...(webauthn === undefined
+      ? {}
+      : {
+          webauthn: createGatewayWebauthnService({
+            uow,
+            reads: { ...stores.identity, credentials: stores.webauthn.credentials },
+            verifier: webauthn,
+            decoyKey: Buffer.from(
+              hkdfSync('sha256', secrets.sessionKey, Buffer.alloc(0), 'ntg/gateway/webauthn-decoy/v1', 32),
+            ),
+            audit,
+            clock,
+          }),
+        }),
   };
 }
