@@ -153,7 +153,7 @@ describe.each(testDatabaseKinds())('gateway WebAuthn inherence on $name (A36.1.3
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ code: 'LOGIN_FAILED' });
     const attempts = await t.services.stores.identity.attempts.list({ accountId: client.accountId, limit: 10 });
-    expect(attempts[0]).toMatchObject({ factorKind: 'inherence', outcome: 'failure' });
+    expect(attempts.filter((a) => a.factorKind === 'inherence').map((a) => a.outcome)).toEqual(['failure']);
   });
 
   it('refuses inherence from a reviewed model when the assertion lacks user verification (UV=false)', async () => {
@@ -192,5 +192,30 @@ describe.each(testDatabaseKinds())('gateway WebAuthn attestation policy on $name
     );
     expect(ok.statusCode).toBe(201);
     expect(ok.json()).toMatchObject({ synced: true, aaguid: listed });
+  });
+});
+
+describe.each(testDatabaseKinds())('gateway WebAuthn: one credential, one kind, on $name (A36.1)', (kind) => {
+  let t: GatewayTestApp;
+  beforeAll(async () => {
+    t = await createWebauthnGatewayApp(kind, { factorKinds: ['possession', 'inherence'] });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('does not let one security key prove possession and then inherence in the same login', async () => {
+    const client = await enrolClient(t, 'wa-one-key');
+    const key = await enrolAuthenticator(t, client, createSoftwareAuthenticator({ aaguid: reviewedAaguid }));
+    const first = (await webauthnStep(t, await startLogin(t, 'wa-one-key'), key)).json() as LoginStepResponse;
+    expect(first).toMatchObject({ status: 'continue', remainingKinds: ['inherence'] });
+    if (first.status !== 'continue') throw new Error('expected continue');
+    const second = await webauthnStep(t, first, key, 'inherence');
+    expect(second.statusCode).toBe(401);
+    // Two different reviewed authenticators do make a two-kind login.
+    const other = await enrolAuthenticator(t, client, createSoftwareAuthenticator({ aaguid: reviewedAaguid }));
+    const again = (await webauthnStep(t, await startLogin(t, 'wa-one-key'), key)).json() as LoginStepResponse;
+    if (again.status !== 'continue') throw new Error('expected continue');
+    expect((await webauthnStep(t, again, other, 'inherence')).json()).toMatchObject({ status: 'complete' });
   });
 });
