@@ -2,7 +2,7 @@ import type { LoginStepResponse } from '@ntg/contracts';
 import { testDatabaseKinds } from '@ntg/db/testing';
 import { createSoftwareAuthenticator } from '@ntg/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrolClient, type GatewayTestApp, submitStep } from './gateway-test-app.ts';
+import { auth, enrolClient, type GatewayTestApp, submitStep } from './gateway-test-app.ts';
 import {
   afterPin,
   auditActions,
@@ -103,5 +103,14 @@ describe.each(testDatabaseKinds())('gateway WebAuthn replay, phishing and clonin
     expect(entry).toMatchObject({ outcome: 'failure', details: { reason: 'counter-regression', storedCounter: 3 } });
     const original = await webauthnStep(t, await afterPin(t, 'wa-clone'), key);
     expect(original.statusCode).toBe(401);
+    // The operator sees the suspended key in the account's factors.
+    const view = await t.app.inject({
+      method: 'GET',
+      url: `/gateway/v1/admin/accounts/${client.accountId}`,
+      headers: auth,
+    });
+    expect(view.json()).toMatchObject({
+      factors: { webauthn: [{ id: stored?.id, suspendedReason: 'counter-regression', synced: false }] },
+    });
   });
 });

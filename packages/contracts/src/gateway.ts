@@ -269,6 +269,19 @@ export const clientAccountViewSchema = z.object({
         createdAt: z.string(),
       }),
     ),
+    /** Security keys and passkeys (ADR 0016); a suspended one (a cloned key) is refused and says since when. */
+    webauthn: z.array(
+      z.object({
+        id: webauthnCredentialIdSchema,
+        label: z.string(),
+        aaguid: z.string(),
+        synced: z.boolean(),
+        createdAt: z.string(),
+        lastUsedAt: z.string().nullable(),
+        suspendedAt: z.string().nullable(),
+        suspendedReason: z.string().nullable(),
+      }),
+    ),
   }),
 });
 export type ClientAccountView = z.infer<typeof clientAccountViewSchema>;

@@ -93,7 +93,13 @@ export function createGatewayServices(
     onEventError,
   });
   const sessions = createSessionService({ uow, reads: stores.identity, guard, policy, clock });
-  const accounts = createAccountAdminService({ uow, reads: stores.identity, auditReads: stores.audit, audit, clock });
+  const accounts = createAccountAdminService({
+    uow,
+    reads: { ...stores.identity, webauthn: stores.webauthn.credentials },
+    auditReads: stores.audit,
+    audit,
+    clock,
+  });
   return {
     policy,
     login: createLoginService({
