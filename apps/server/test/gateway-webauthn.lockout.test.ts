@@ -31,6 +31,22 @@ describe.each(testDatabaseKinds())('gateway WebAuthn lockout on $name (A37.5)', 
     }
   });
 
+  it('checks at most three of ten parallel forged assertions and leaves the account locked', async () => {
+    const client = await enrolClient(t, 'wa-burst');
+    const key = await enrolAuthenticator(t, client);
+    const challenges = [];
+    for (let i = 0; i < 10; i++) challenges.push(await afterPin(t, 'wa-burst'));
+    const responses = await Promise.all(
+      challenges.map((c) => webauthnStep(t, c, key, 'possession', { origin: 'https://phish.example.net' })),
+    );
+    expect(responses.every((r) => r.statusCode === 401)).toBe(true);
+    expect((await accountView(t, client.accountId)).lockedAt).not.toBeNull();
+    const attempts = await t.services.stores.identity.attempts.list({ accountId: client.accountId, limit: 100 });
+    const possession = attempts.filter((a) => a.factorKind === 'possession');
+    expect(possession.filter((a) => a.outcome === 'failure')).toHaveLength(3);
+    expect(possession.filter((a) => a.outcome === 'locked')).toHaveLength(7);
+  });
+
   it('refuses a correct assertion from an enrolled key once the account is locked', async () => {
     const client = await enrolClient(t, 'wa-locked');
     const key = await enrolAuthenticator(t, client);
