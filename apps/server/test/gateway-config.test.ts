@@ -10,6 +10,13 @@ describe('gateway configuration (A36.1, A36.2, A37.6)', () => {
       argon2: { memoryKib: 19456, iterations: 2 },
       sessionIdleMinutes: 15,
       sessionMaxHours: 8,
+      webauthn: {
+        rpId: 'localhost',
+        rpName: 'NewTech Guard',
+        origins: ['http://localhost:8080'],
+        synced: 'refuse',
+        registrationAaguids: [],
+      },
     });
     expect(Object.isFrozen(loadConfig({}).gateway)).toBe(true);
   });

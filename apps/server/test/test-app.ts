@@ -5,6 +5,7 @@ import { createFakeClock, type FakeClock } from '@ntg/test-kit';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildApp } from '../src/app.ts';
+import type { Config } from '../src/config/config.ts';
 import { createConsoleServices } from '../src/wiring/console-services.ts';
 import { createServices, type Services } from '../src/wiring/services.ts';
 
@@ -23,7 +24,12 @@ export interface TestApp {
 /** The real application over a fresh database of the given kind, for `inject` tests. */
 export async function createTestApp(
   kind: TestDatabaseKind,
-  options: { trustProxy?: boolean; signInRateLimitPerMinute?: number } = {},
+  options: {
+    trustProxy?: boolean;
+    signInRateLimitPerMinute?: number;
+    /** Security keys as a console second factor; off unless given. */
+    consoleWebauthn?: NonNullable<Config['console']['webauthn']>;
+  } = {},
 ): Promise<TestApp> {
   const db = await kind.create();
   const clock = createFakeClock();
@@ -34,7 +40,11 @@ export async function createTestApp(
     secrets: { sessionKey: Buffer.alloc(32, 5), pepper: Buffer.alloc(32, 6) },
     config: {
       gateway: { argon2: { memoryKib: 19456, iterations: 2 } },
-      console: { idleMinutes: 30, sessionHours: 12 },
+      console: {
+        idleMinutes: 30,
+        sessionHours: 12,
+        ...(options.consoleWebauthn === undefined ? {} : { webauthn: options.consoleWebauthn }),
+      },
     },
     audit: services.audit,
     clock,

@@ -24,6 +24,14 @@ export const secretInputSchema = z.string().min(1).max(256);
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, 'use base64url without padding');
 
+/** A WebAuthn response as the browser's toJSON() gives it; the server's WebAuthn verifier reads every field. */
+export const webauthnResponseJsonSchema = z
+  .record(z.string().max(64), z.unknown())
+  .refine((v) => Object.keys(v).length <= 16, 'too many fields');
+export const webauthnCredentialIdSchema = z
+  .string()
+  .regex(/^wac_[0-9a-z]{10,40}$/, 'a WebAuthn credential id looks like wac_…');
+
 /**
  * One proof of one factor. A PIN proves knowledge, a TOTP code possession; a device key's signature proves
  * possession, or inherence when the key is biometric-gated on an authenticator type the firm reviewed (A36.1.3).
@@ -37,6 +45,17 @@ export const factorProofSchema = z.discriminatedUnion('method', [
       deviceKeyId: deviceKeyIdSchema,
       /** ES256 signature, raw r||s (64 bytes) as base64url, over `deviceKeySigningInput(...)`. */
       signature: base64url.max(200),
+      kind: z.enum(['possession', 'inherence']).default('possession'),
+    })
+    .strict(),
+  z
+    .object({
+      method: z.literal('webauthn'),
+      /**
+       * The browser's AuthenticationResponseJSON for `webauthnLoginOptionsResponseSchema`'s options; its challenge is
+       * the login or step-up challenge's nonce. Inherence (A36.1.3) needs user verification on a reviewed authenticator.
+       */
+      response: webauthnResponseJsonSchema,
       kind: z.enum(['possession', 'inherence']).default('possession'),
     })
     .strict(),
@@ -199,6 +218,37 @@ export type EnrolDeviceKey = z.input<typeof enrolDeviceKeySchema>;
 
 export const enrolledDeviceKeySchema = z.object({ deviceKeyId: deviceKeyIdSchema });
 
+/**
+ * `POST /gateway/v1/login/webauthn/options` (and `/gateway/v1/step-up/webauthn/options`): the options for
+ * navigator.credentials.get() for a login or step-up challenge. The same shape for every identifier (A37.7).
+ */
+export const webauthnLoginOptionsRequestSchema = z.object({ challengeId: challengeIdSchema }).strict();
+export const webauthnOptionsSchema = z.object({ options: z.record(z.string(), z.unknown()) });
+export type WebauthnOptions = z.infer<typeof webauthnOptionsSchema>;
+
+/** `POST /gateway/v1/admin/accounts/:id/webauthn/options`: registration options for the client's authenticator. */
+export const enrolWebauthnOptionsSchema = z.object({}).strict();
+
+/** `POST /gateway/v1/admin/accounts/:id/webauthn`: the RegistrationResponseJSON the client's authenticator made. */
+export const enrolWebauthnSchema = z
+  .object({
+    label: z.string().trim().min(1).max(80).default('security key'),
+    response: webauthnResponseJsonSchema,
+  })
+  .strict();
+export type EnrolWebauthn = z.input<typeof enrolWebauthnSchema>;
+
+export const enrolledWebauthnSchema = z.object({
+  credentialId: webauthnCredentialIdSchema,
+  /** The authenticator model the authenticator reported (not attested: ADR 0016). */
+  aaguid: z.string(),
+  /** Backup eligible (BE): a synced passkey that can leave the device. */
+  synced: z.boolean(),
+  /** Whether an assertion with user verification from it counts as inherence (its AAGUID was reviewed, A36.1.3). */
+  inherenceEligible: z.boolean(),
+});
+export type EnrolledWebauthn = z.infer<typeof enrolledWebauthnSchema>;
+
 export const unlockAccountSchema = z
   .object({
     method: z.enum(['operator', 'identity-reverified']),
@@ -224,6 +274,19 @@ export const clientAccountViewSchema = z.object({
         biometricGated: z.boolean(),
         authenticatorType: z.string(),
         createdAt: z.string(),
+      }),
+    ),
+    /** Security keys and passkeys (ADR 0016); a suspended one (a cloned key) is refused and says since when. */
+    webauthn: z.array(
+      z.object({
+        id: webauthnCredentialIdSchema,
+        label: z.string(),
+        aaguid: z.string(),
+        synced: z.boolean(),
+        createdAt: z.string(),
+        lastUsedAt: z.string().nullable(),
+        suspendedAt: z.string().nullable(),
+        suspendedReason: z.string().nullable(),
       }),
     ),
   }),

@@ -13,6 +13,7 @@ import * as m20261128_0510 from './migrations/2026_11_28_0510_create_monitoring_
 import * as m20261207_0100 from './migrations/2026_12_07_0100_create_scheduled_jobs.ts';
 import * as m20261207_0200 from './migrations/2026_12_07_0200_create_console_users.ts';
 import * as m20261207_0300 from './migrations/2026_12_07_0300_create_orders.ts';
+import * as m20261207_0400 from './migrations/2026_12_07_0400_create_webauthn.ts';
 
 type MigrationModule = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
 
@@ -30,6 +31,7 @@ const migrations: Record<string, MigrationModule> = {
   '2026_12_07_0100_create_scheduled_jobs': m20261207_0100,
   '2026_12_07_0200_create_console_users': m20261207_0200,
   '2026_12_07_0300_create_orders': m20261207_0300,
+  '2026_12_07_0400_create_webauthn': m20261207_0400,
 };
 
 export const migrationNames = Object.keys(migrations);

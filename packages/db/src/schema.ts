@@ -404,6 +404,35 @@ export interface OrderEvidenceHeadsTable {
   hash: string;
 }
 
+// WebAuthn credentials and ceremonies (migration 2026_12_07_0400_create_webauthn).
+export interface WebauthnCredentialsTable {
+  id: string;
+  subject_kind: string;
+  subject_id: string;
+  credential_id: string;
+  public_key: string;
+  /** bigint: a string on PostgreSQL. */
+  sign_counter: number | string;
+  aaguid: string;
+  transports: string;
+  backup_eligible: number | boolean;
+  label: string;
+  created_at: string;
+  last_used_at: string | null;
+  suspended_at: string | null;
+  suspended_reason: string | null;
+}
+
+export interface WebauthnChallengesTable {
+  challenge: string;
+  ceremony: string;
+  subject_kind: string;
+  subject_id: string;
+  session_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   audit_entries: AuditEntriesTable;
@@ -437,6 +466,8 @@ export interface Database {
   client_certificates: ClientCertificatesTable;
   order_evidence: OrderEvidenceTable;
   order_evidence_heads: OrderEvidenceHeadsTable;
+  webauthn_credentials: WebauthnCredentialsTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export type { Generated };

@@ -15,6 +15,7 @@ import type {
   OrganizationStore,
   RecordStore,
   UnitOfWork,
+  WebauthnStores,
 } from '@ntg/core';
 import type { Kysely } from 'kysely';
 import type { DatabaseHandle } from './connection.ts';
@@ -34,6 +35,7 @@ import { createNotificationChannelStore, createNotificationStore } from './store
 import { createOrderStores } from './stores/order-stores.ts';
 import { createOrganizationStore } from './stores/organization-store.ts';
 import { createRecordStore } from './stores/record-store.ts';
+import { createWebauthnStores } from './stores/webauthn-stores.ts';
 
 /** Every store, bound to one connection or transaction. */
 export interface Stores {
@@ -53,6 +55,7 @@ export interface Stores {
   console: ConsoleStores;
   /** Signed orders (A35, A36.5): approved CAs, certificate bindings, the evidence log, session serials. */
   orders: OrderStores;
+  webauthn: WebauthnStores;
 }
 
 export function createStores(db: Kysely<Database>, dialect: DialectCapabilities): Stores {
@@ -72,6 +75,7 @@ export function createStores(db: Kysely<Database>, dialect: DialectCapabilities)
     jobs: createJobLeaseStore(db),
     console: createConsoleStores(db),
     orders: createOrderStores(db, dialect),
+    webauthn: createWebauthnStores(db),
   };
 }
 

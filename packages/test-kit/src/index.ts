@@ -5,3 +5,4 @@ export * from './pkcs12.ts';
 export * from './pki/test-pki.ts';
 export * from './register-builders.ts';
 export * from './rule-harness.ts';
+export * from './webauthn-authenticator.ts';

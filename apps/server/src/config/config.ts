@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type FactorKind, factorKinds } from '@ntg/contracts';
+import { createWebauthnPolicy, isAaguid, WebauthnPolicyError } from '@ntg/core';
 import { z } from 'zod';
 
 const booleanFromEnv = z
@@ -115,6 +116,16 @@ export const envSchema = z.object({
     .optional(),
   NTG_SMTP_FROM: z.string().email('use the sender address, e.g. notice@example.com.tw').optional(),
   NTG_WEBHOOK_SECRET: secretFromEnv.optional(),
+  // WebAuthn (ADR 0016): the site credentials are bound to, the origins pages are served from, and what the
+  // gateway and console accept. Unset, the RP ID is localhost and the origin http://localhost:<port>.
+  NTG_WEBAUTHN_RP_ID: z.string().min(1).max(253).optional(),
+  NTG_WEBAUTHN_ORIGINS: commaList.optional(),
+  NTG_WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('NewTech Guard'),
+  NTG_GATEWAY_WEBAUTHN_SYNCED: z.enum(['allow', 'refuse'], { message: 'use allow or refuse' }).default('refuse'),
+  NTG_GATEWAY_WEBAUTHN_AAGUIDS: commaList
+    .refine((list) => list.every(isAaguid), 'list AAGUIDs (UUIDs) separated by commas')
+    .default([]),
+  NTG_CONSOLE_WEBAUTHN_SYNCED: z.enum(['allow', 'refuse'], { message: 'use allow or refuse' }).default('allow'),
   NTG_CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
   NTG_CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24).default(12),
   NTG_API_TOKEN: z
@@ -137,6 +148,22 @@ export interface GatewayConfig {
   argon2: { memoryKib: number; iterations: number };
   sessionIdleMinutes: number;
   sessionMaxHours: number;
+  /** Absent: WebAuthn proofs are refused (tests that do not need it). */
+  webauthn?: Readonly<GatewayWebauthnConfig>;
+}
+
+/** Where WebAuthn credentials live (one RP ID for the whole installation) and the gateway's attestation policy. */
+export interface WebauthnSiteConfig {
+  rpId: string;
+  rpName: string;
+  origins: string[];
+}
+
+export interface GatewayWebauthnConfig extends WebauthnSiteConfig {
+  /** Synced passkeys (backup eligible): refused by default, A36.1.2 asks for a device agreed with the firm. */
+  synced: 'allow' | 'refuse';
+  /** Authenticator models that may be registered; empty: any model the synced rule lets through. */
+  registrationAaguids: string[];
 }
 
 /**
@@ -169,7 +196,12 @@ export interface Config {
   /** A38.2 delivery: e-mail through SMTP and an HTTP webhook (SMS, push) when configured; the file sink otherwise. */
   notifications: Readonly<{ smtp?: { url: string; from: string }; webhookSecret?: Buffer }>;
   /** Console sessions end after this long idle, and in any case after `sessionHours`. */
-  console: Readonly<{ idleMinutes: number; sessionHours: number }>;
+  console: Readonly<{
+    idleMinutes: number;
+    sessionHours: number;
+    /** Absent: console sign-in offers TOTP only. */
+    webauthn?: Readonly<WebauthnSiteConfig & { synced: 'allow' | 'refuse' }>;
+  }>;
   /** Secrets given in the environment; the rest are generated (embedded SQLite only) by `resolveSecrets`. */
   givenSecrets: Partial<Secrets>;
 }
@@ -201,6 +233,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     throw new ConfigError(
       'Invalid configuration:\n  NTG_SMTP_URL and NTG_SMTP_FROM: set both to send e-mail, or neither',
     );
+  }
+  const site: WebauthnSiteConfig = {
+    rpId: e.NTG_WEBAUTHN_RP_ID ?? 'localhost',
+    rpName: e.NTG_WEBAUTHN_RP_NAME,
+    origins:
+      e.NTG_WEBAUTHN_ORIGINS ??
+      (e.NTG_WEBAUTHN_RP_ID === undefined ? [`http://localhost:${e.NTG_PORT}`] : [`https://${e.NTG_WEBAUTHN_RP_ID}`]),
+  };
+  try {
+    createWebauthnPolicy(site);
+  } catch (error) {
+    if (error instanceof WebauthnPolicyError) {
+      throw new ConfigError(`Invalid configuration:\n  NTG_WEBAUTHN_RP_ID / NTG_WEBAUTHN_ORIGINS: ${error.message}`);
+    }
+    throw error;
   }
   const dataDir = isAbsolute(e.NTG_DATA_DIR) ? e.NTG_DATA_DIR : resolve(cwd, e.NTG_DATA_DIR);
   const givenSecrets: Partial<Secrets> = {};
@@ -234,6 +281,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       argon2: { memoryKib: e.NTG_ARGON2_MEMORY_KIB, iterations: e.NTG_ARGON2_ITERATIONS },
       sessionIdleMinutes: e.NTG_GATEWAY_SESSION_IDLE_MINUTES,
       sessionMaxHours: e.NTG_GATEWAY_SESSION_MAX_HOURS,
+      webauthn: Object.freeze({
+        ...site,
+        synced: e.NTG_GATEWAY_WEBAUTHN_SYNCED,
+        registrationAaguids: e.NTG_GATEWAY_WEBAUTHN_AAGUIDS.map((a) => a.toLowerCase()),
+      }),
     }),
     orders: Object.freeze({ skewSeconds: e.NTG_ORDER_SKEW_SECONDS }),
     notifications: Object.freeze({
@@ -242,7 +294,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
         : {}),
       ...(e.NTG_WEBHOOK_SECRET !== undefined ? { webhookSecret: e.NTG_WEBHOOK_SECRET } : {}),
     }),
-    console: Object.freeze({ idleMinutes: e.NTG_CONSOLE_IDLE_MINUTES, sessionHours: e.NTG_CONSOLE_SESSION_HOURS }),
+    console: Object.freeze({
+      idleMinutes: e.NTG_CONSOLE_IDLE_MINUTES,
+      sessionHours: e.NTG_CONSOLE_SESSION_HOURS,
+      webauthn: Object.freeze({ ...site, synced: e.NTG_CONSOLE_WEBAUTHN_SYNCED }),
+    }),
     givenSecrets: Object.freeze(givenSecrets),
   });
 }

@@ -19,6 +19,8 @@ import {
   updateMeSchema,
   updateUserSchema,
   userIdSchema,
+  webauthnEnrolmentVerifySchema,
+  webauthnOptionsResponseSchema,
 } from '@ntg/contracts';
 import { AppError, type ConsoleAuthService, type IssuedSession, type PendingSignIn } from '@ntg/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -148,7 +150,7 @@ export function consoleSignInRoutes(deps: {
       {
         schema: {
           tags,
-          summary: 'Sign in, second step: the authenticator code; sets the session cookie',
+          summary: 'Sign in, second step: the authenticator code or a security key assertion; sets the session cookie',
           body: secondFactorProofSchema,
           response: { 200: sessionResponseSchema, ...errors },
         },
@@ -194,6 +196,60 @@ export function consoleSignInRoutes(deps: {
         const token = enrolmentToken(request);
         await assertCsrfIfSession(request, token);
         const result = await consoleAuth.confirmTotpEnrolment(token, request.body, request.ip);
+        if ('token' in result) return sendSession(request, reply, result, deps.now());
+        return result;
+      },
+    );
+
+    app.post(
+      '/api/v1/session/webauthn/options',
+      {
+        schema: {
+          tags,
+          summary: 'Sign in, second step with a security key or passkey: the options for navigator.credentials.get',
+          response: { 200: webauthnOptionsResponseSchema, ...errors },
+        },
+        config: signInRateLimit,
+      },
+      async (request) => {
+        const pending = readCookies(request).get(pendingCookie);
+        if (pending === undefined) throw new AppError('SIGN_IN_FAILED', 'Start again with your password.');
+        return { options: await consoleAuth.webauthnSignInOptions(pending) };
+      },
+    );
+
+    app.post(
+      '/api/v1/session/enrolment/webauthn/options',
+      {
+        schema: {
+          tags,
+          summary: 'Start enrolling a security key or passkey: the options for navigator.credentials.create',
+          response: { 200: webauthnOptionsResponseSchema, ...errors },
+        },
+        config: signInRateLimit,
+      },
+      async (request) => {
+        const token = enrolmentToken(request);
+        await assertCsrfIfSession(request, token);
+        return { options: await consoleAuth.startWebauthnEnrolment(token) };
+      },
+    );
+
+    app.post(
+      '/api/v1/session/enrolment/webauthn/verify',
+      {
+        schema: {
+          tags,
+          summary: 'Finish enrolling a security key or passkey; a sign-in in progress becomes a session',
+          body: webauthnEnrolmentVerifySchema,
+          response: { 200: sessionResponseSchema, ...errors },
+        },
+        config: signInRateLimit,
+      },
+      async (request, reply) => {
+        const token = enrolmentToken(request);
+        await assertCsrfIfSession(request, token);
+        const result = await consoleAuth.confirmWebauthnEnrolment(token, request.body, request.ip);
         if ('token' in result) return sendSession(request, reply, result, deps.now());
         return result;
       },

@@ -8,7 +8,10 @@ import {
   enrolDeviceKeySchema,
   enrolledDeviceKeySchema,
   enrolledTotpSchema,
+  enrolledWebauthnSchema,
   enrolTotpSchema,
+  enrolWebauthnOptionsSchema,
+  enrolWebauthnSchema,
   errorResponseSchema,
   loginChallengeSchema,
   loginStartRequestSchema,
@@ -22,6 +25,8 @@ import {
   stepUpRequestSchema,
   stepUpResponseSchema,
   unlockAccountSchema,
+  webauthnLoginOptionsRequestSchema,
+  webauthnOptionsSchema,
 } from '@ntg/contracts';
 import type {
   AccountAdminService,
@@ -30,6 +35,7 @@ import type {
   CredentialService,
   EnrolmentService,
   GatewayPolicy,
+  GatewayWebauthnService,
   LoginAttemptStore,
   LoginService,
   RequestContext,
@@ -54,6 +60,8 @@ export interface GatewayServices {
   attempts: Pick<LoginAttemptStore, 'list'>;
   /** The account owners' notification channels (A38.2), when notifications are wired. */
   channels?: ChannelService;
+  /** Security keys and passkeys (ADR 0016), when an RP ID and origins are configured. */
+  webauthn?: GatewayWebauthnService;
 }
 
 const errors = {
@@ -195,6 +203,38 @@ export function gatewayRoutes(deps: { gateway: GatewayServices; apiToken: string
       },
       async (request) => gateway.credentials.changePin(requestContext(request), await session(request), request.body),
     );
+
+    const { webauthn } = gateway;
+    if (webauthn !== undefined) {
+      app.post(
+        '/gateway/v1/login/webauthn/options',
+        {
+          schema: {
+            tags,
+            summary:
+              'WebAuthn options for a login challenge (navigator.credentials.get); the same for every identifier',
+            body: webauthnLoginOptionsRequestSchema,
+            response: { 200: webauthnOptionsSchema, ...errors },
+          },
+        },
+        async (request) => ({ options: await webauthn.loginOptions(request.body.challengeId) }),
+      );
+      app.post(
+        '/gateway/v1/step-up/webauthn/options',
+        {
+          schema: {
+            tags,
+            summary: 'WebAuthn options for a step-up challenge of this session',
+            security: [{ bearer: [] }],
+            body: webauthnLoginOptionsRequestSchema,
+            response: { 200: webauthnOptionsSchema, ...errors },
+          },
+        },
+        async (request) => ({
+          options: await webauthn.stepUpOptions((await session(request)).id, request.body.challengeId),
+        }),
+      );
+    }
 
     await app.register(adminRoutes);
   };
@@ -375,6 +415,41 @@ function gatewayAdminRoutes(deps: { gateway: GatewayServices; apiToken: string }
           .status(201)
           .send(await gateway.enrolment.enrolDeviceKey(actorOf(request), request.params.id, request.body)),
     );
+
+    const { webauthn } = gateway;
+    if (webauthn !== undefined) {
+      admin.post(
+        '/gateway/v1/admin/accounts/:id/webauthn/options',
+        {
+          schema: {
+            tags: adminTags,
+            summary: "Start enrolling a client's security key or passkey: options for navigator.credentials.create",
+            security: [{ bearer: [] }],
+            params: accountParams,
+            body: enrolWebauthnOptionsSchema.optional(),
+            response: { 200: webauthnOptionsSchema, ...errors },
+          },
+        },
+        async (request) => ({
+          options: await webauthn.registrationOptions(actorOf(request), request.params.id),
+        }),
+      );
+      admin.post(
+        '/gateway/v1/admin/accounts/:id/webauthn',
+        {
+          schema: {
+            tags: adminTags,
+            summary: 'Finish enrolling a security key or passkey (attestation policy, ADR 0016; audited)',
+            security: [{ bearer: [] }],
+            params: accountParams,
+            body: enrolWebauthnSchema,
+            response: { 201: enrolledWebauthnSchema, ...errors },
+          },
+        },
+        async (request, reply) =>
+          reply.status(201).send(await webauthn.enrol(actorOf(request), request.params.id, request.body)),
+      );
+    }
 
     admin.post(
       '/gateway/v1/admin/accounts/:id/unlock',

@@ -6,6 +6,8 @@ import {
   createArgon2SecretHasher,
   createConsoleAuthService,
   createTotpSeedCipher,
+  createWebauthnPolicy,
+  createWebauthnVerifier,
   type SecretHasher,
 } from '@ntg/core';
 import { createUnitOfWork, type DatabaseHandle, type Stores } from '@ntg/db';
@@ -41,5 +43,14 @@ export function createConsoleServices(deps: {
     seedCipher: createTotpSeedCipher(derivedKey(secrets.sessionKey, 'ntg/console/totp-seed-key/v1')),
     csrfKey: derivedKey(secrets.sessionKey, 'ntg/console/csrf/v1'),
     options: { idleMinutes: config.console.idleMinutes, absoluteHours: config.console.sessionHours },
+    // Security keys and passkeys as the second factor, on the installation's RP ID (ADR 0016).
+    ...(config.console.webauthn === undefined
+      ? {}
+      : {
+          webauthn: {
+            verifier: createWebauthnVerifier(createWebauthnPolicy(config.console.webauthn)),
+            reads: deps.stores.webauthn.credentials,
+          },
+        }),
   });
 }

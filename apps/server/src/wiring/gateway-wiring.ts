@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import {
   type Clock,
   createAccountAdminService,
@@ -8,11 +8,15 @@ import {
   createCredentialService,
   createEnrolmentService,
   createGatewayPolicy,
+  createGatewayWebauthnService,
   createLoginService,
   createSessionMacKeyCipher,
   createSessionService,
   createTotpSeedCipher,
+  createWebauthnPolicy,
+  createWebauthnVerifier,
   type IdentityEvents,
+  isAaguid,
   noIdentityEvents,
   type SecretHasher,
 } from '@ntg/core';
@@ -60,9 +64,20 @@ export function createGatewayServices(
   const audit = createAuditTrail({ clock, auditKey: secrets.auditKey });
   const seeds = createTotpSeedCipher(secrets.sessionKey);
   const events = options.events ?? noIdentityEvents;
+  // One list of reviewed authenticators (A36.1.3): device-key types, and WebAuthn models named by their AAGUID.
+  const webauthn =
+    config.webauthn === undefined
+      ? undefined
+      : createWebauthnVerifier(
+          createWebauthnPolicy({
+            ...config.webauthn,
+            reviewedAaguids: config.reviewedAuthenticatorTypes.filter(isAaguid),
+          }),
+        );
   const guard = createAttemptGuard({
     uow,
-    reads: stores.identity,
+    reads: { ...stores.identity, webauthnCredentials: stores.webauthn.credentials, audit: stores.audit },
+    ...(webauthn === undefined ? {} : { webauthn }),
     hasher,
     dummyHash,
     seeds,
@@ -72,7 +87,13 @@ export function createGatewayServices(
     events,
   });
   const sessions = createSessionService({ uow, reads: stores.identity, guard, policy, clock });
-  const accounts = createAccountAdminService({ uow, reads: stores.identity, auditReads: stores.audit, audit, clock });
+  const accounts = createAccountAdminService({
+    uow,
+    reads: { ...stores.identity, webauthn: stores.webauthn.credentials },
+    auditReads: stores.audit,
+    audit,
+    clock,
+  });
   return {
     policy,
     login: createLoginService({
@@ -106,5 +127,19 @@ export function createGatewayServices(
     }),
     accounts,
     attempts: stores.identity.attempts,
+    ...(webauthn === undefined
+      ? {}
+      : {
+          webauthn: createGatewayWebauthnService({
+            uow,
+            reads: { ...stores.identity, credentials: stores.webauthn.credentials },
+            verifier: webauthn,
+            decoyKey: Buffer.from(
+              hkdfSync('sha256', secrets.sessionKey, Buffer.alloc(0), 'ntg/gateway/webauthn-decoy/v1', 32),
+            ),
+            audit,
+            clock,
+          }),
+        }),
   };
 }

@@ -8,6 +8,7 @@ import {
   createUserSchema,
   type Organization,
   passwordSignInSchema,
+  type SecondFactorMethod,
   type SessionResponse,
   type SignInStep,
   secondFactorProofSchema,
@@ -15,6 +16,7 @@ import {
   unlockUserSchema,
   updateMeSchema,
   updateUserSchema,
+  webauthnEnrolmentVerifySchema,
 } from '@ntg/contracts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import type { ActorContext, AuditTrail } from '../audit/audit-trail.ts';
@@ -28,6 +30,9 @@ import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import type { UnitOfWork } from '../shared/unit-of-work.ts';
 import { parseInput } from '../shared/validation.ts';
+import { registrationRefusal } from '../webauthn/webauthn-policy.ts';
+import type { WebauthnCredential, WebauthnCredentialStore, WebauthnStores } from '../webauthn/webauthn-store.ts';
+import { newWebauthnChallenge, type WebauthnVerifier } from '../webauthn/webauthn-verifier.ts';
 import type { ConsoleSessionRow, ConsoleStores, ConsoleUserRow } from './console-store.ts';
 import { passwordProblem } from './password-rules.ts';
 
@@ -43,6 +48,7 @@ export const consoleMaxAttempts = maxFailedAttempts;
 interface Stores {
   console: ConsoleStores;
   audit: Pick<AuditStore, 'lockHead' | 'append'>;
+  webauthn: WebauthnStores;
 }
 
 export interface ConsoleAuthOptions {
@@ -103,6 +109,16 @@ export interface ConsoleAuthService {
   startTotpEnrolment(token: string): Promise<{ secret: string; otpauthUri: string }>;
   /** Finishes enrolment: a pending sign-in becomes a session (a new token); an active session stays as it is. */
   confirmTotpEnrolment(token: string, input: unknown, source: string | null): Promise<IssuedSession | SessionResponse>;
+  /** The options for navigator.credentials.get() at the second step of a pending sign-in. */
+  webauthnSignInOptions(pendingToken: string): Promise<Record<string, unknown>>;
+  /** The options for navigator.credentials.create(), on a pending sign-in without a second factor or a session. */
+  startWebauthnEnrolment(token: string): Promise<Record<string, unknown>>;
+  /** Finishes a security key's enrolment as `confirmTotpEnrolment` finishes an authenticator app's. */
+  confirmWebauthnEnrolment(
+    token: string,
+    input: unknown,
+    source: string | null,
+  ): Promise<IssuedSession | SessionResponse>;
   /** The principal of an active session, extending its idle time; null for anything else. */
   authenticate(token: string): Promise<ConsolePrincipal | null>;
   sessionResponse(principal: ConsolePrincipal): SessionResponse;
@@ -173,6 +189,11 @@ export function createConsoleAuthService(deps: {
   seedCipher: TotpSeedCipher;
   /** At least 32 bytes; keys the CSRF tokens. */
   csrfKey: Buffer;
+  /** Security keys and passkeys as a second factor (ADR 0016); without it, TOTP only. */
+  webauthn?: {
+    verifier: WebauthnVerifier;
+    reads: Pick<WebauthnCredentialStore, 'listForSubject' | 'findByCredentialId'>;
+  };
   options?: Partial<ConsoleAuthOptions>;
 }): ConsoleAuthService {
   const { uow, reads, audit, clock, hasher, seedCipher, csrfKey } = deps;
@@ -213,6 +234,32 @@ export function createConsoleAuthService(deps: {
     return visible.map((o) => ({ id: o.id, slug: o.slug, name: o.name, demo: o.demo }));
   }
 
+  const webauthn = deps.webauthn;
+
+  /** `keys` is the transaction's store when called inside one: a read on the plain connection would wait for it. */
+  async function liveKeys(
+    userId: string,
+    keys: Pick<WebauthnCredentialStore, 'listForSubject'> | undefined = webauthn?.reads,
+  ): Promise<WebauthnCredential[]> {
+    if (webauthn === undefined || keys === undefined) return [];
+    return (await keys.listForSubject('console-user', userId)).filter((c) => c.suspendedAt === null);
+  }
+
+  async function secondFactorsOf(
+    row: ConsoleUserRow,
+    keys?: Pick<WebauthnCredentialStore, 'listForSubject'>,
+  ): Promise<SecondFactorMethod[]> {
+    const methods: SecondFactorMethod[] = row.totpSealedSeed === null ? [] : ['totp'];
+    if ((await liveKeys(row.id, keys)).length > 0) methods.push('webauthn');
+    return methods;
+  }
+
+  function webauthnOrThrow() {
+    if (webauthn === undefined)
+      throw new AppError('BAD_REQUEST', 'Security keys are not enabled on this installation.');
+    return webauthn;
+  }
+
   async function view(row: ConsoleUserRow): Promise<ConsoleUser> {
     return {
       id: row.id,
@@ -222,7 +269,7 @@ export function createConsoleAuthService(deps: {
       locale: row.locale,
       ownerNames: row.role === 'asset-owner' ? row.ownerNames : [],
       organizations: await organizationsOf(row),
-      secondFactors: row.totpSealedSeed === null ? [] : ['totp'],
+      secondFactors: await secondFactorsOf(row),
       disabled: row.disabled,
       lockedAt: row.lockedAt,
       createdAt: row.createdAt,
@@ -271,8 +318,9 @@ export function createConsoleAuthService(deps: {
       idleExpiresAt: expiresAt,
       expiresAt,
     });
+    const methods = await secondFactorsOf(row, s.webauthn.credentials);
     const step: SignInStep =
-      row.totpSealedSeed === null ? { step: 'enrol-second-factor' } : { step: 'second-factor', methods: ['totp'] };
+      methods.length === 0 ? { step: 'enrol-second-factor' } : { step: 'second-factor', methods };
     return { token, step, expiresAt };
   }
 
@@ -363,6 +411,92 @@ export function createConsoleAuthService(deps: {
     const step = matchTotpStep(seed, code, clock.now());
     if (step === null) return false;
     return uow.run((s) => s.console.users.claimTotpStep(row.id, step));
+  }
+
+  /** Spends a WebAuthn challenge of this user and sign-in; null when it is unknown, used, expired or another's. */
+  async function takeChallenge(
+    response: unknown,
+    ceremony: 'registration' | 'authentication',
+    row: ConsoleUserRow,
+    session: ConsoleSessionRow,
+  ): Promise<string | null> {
+    const challenge = webauthnOrThrow().verifier.challengeOf(response);
+    if (challenge === null) return null;
+    // In a transaction of its own, before anything is verified: a failed answer cannot be retried on it.
+    const taken = await uow.run((s) => s.webauthn.challenges.take(challenge));
+    if (
+      taken === null ||
+      taken.ceremony !== ceremony ||
+      taken.subjectKind !== 'console-user' ||
+      taken.subjectId !== row.id ||
+      taken.sessionId !== session.id ||
+      taken.expiresAt <= clock.now().toISOString()
+    ) {
+      return null;
+    }
+    return taken.challenge;
+  }
+
+  async function issueChallenge(
+    ceremony: 'registration' | 'authentication',
+    row: ConsoleUserRow,
+    session: ConsoleSessionRow,
+  ): Promise<string> {
+    const now = clock.now();
+    const challenge = newWebauthnChallenge();
+    const ttl = webauthnOrThrow().verifier.policy.challengeTtlSeconds;
+    await uow.run(async (s) => {
+      await s.webauthn.challenges.insert({
+        challenge,
+        ceremony,
+        subjectKind: 'console-user',
+        subjectId: row.id,
+        sessionId: session.id,
+        createdAt: now.toISOString(),
+        // Never outlives the pending sign-in it belongs to.
+        expiresAt: new Date(Math.min(now.getTime() + ttl * 1000, Date.parse(session.expiresAt))).toISOString(),
+      });
+      await s.webauthn.challenges.purgeExpired(now.toISOString());
+    });
+    return challenge;
+  }
+
+  async function assertionMatches(
+    row: ConsoleUserRow,
+    pending: ConsoleSessionRow,
+    response: unknown,
+    source: string | null,
+  ): Promise<boolean> {
+    const { verifier, reads: keys } = webauthnOrThrow();
+    const challenge = await takeChallenge(response, 'authentication', row, pending);
+    if (challenge === null) return false;
+    const rawId = verifier.assertionCredentialId(response);
+    const key = rawId === null ? null : await keys.findByCredentialId(rawId);
+    if (key === null || key.subjectKind !== 'console-user' || key.subjectId !== row.id || key.suspendedAt !== null) {
+      return false;
+    }
+    if (key.backupEligible && verifier.policy.synced === 'refuse') return false;
+    const result = await verifier.verifyAssertion(response, challenge, key, false);
+    const at = clock.now().toISOString();
+    if (!result.ok) {
+      if (result.reason !== 'invalid') {
+        // A good signature with a counter that went backwards: the key exists twice; it stays refused.
+        await uow.run(async (s) => {
+          if (await s.webauthn.credentials.suspend(key.id, at, result.reason)) {
+            await chain(
+              userCtx(row.id, source),
+              s,
+              'console.webauthn.suspend',
+              row.id,
+              { credentialId: key.id, reason: result.reason, storedCounter: key.counter },
+              'failure',
+            );
+          }
+        });
+      }
+      return false;
+    }
+    return uow.run((s) => s.webauthn.credentials.advanceCounter(key.id, result.counter, at));
   }
 
   async function setupLinkStatus(token: string): Promise<{ valid: true; expiresAt: string }> {
@@ -456,13 +590,17 @@ export function createConsoleAuthService(deps: {
       const pending = await liveSession(pendingToken, 'pending');
       if (pending === null) throw signInFailed();
       const row = await userOrThrow(pending.userId);
-      if (input.method !== 'totp') {
-        throw new AppError('BAD_REQUEST', 'This account has no security key; use the authenticator app code.');
+      if (input.method === 'webauthn') {
+        webauthnOrThrow();
+        const response = input.response;
+        // A37.5: the slot is taken before the assertion is looked at; a wrong, replayed or cloned one fails it.
+        await attempt(row, source, 'webauthn', () => assertionMatches(row, pending, response, source));
+      } else {
+        await attempt(row, source, 'totp', () => totpMatches(row, row.totpSealedSeed, input.code));
       }
-      await attempt(row, source, 'totp', () => totpMatches(row, row.totpSealedSeed, input.code));
       const issued = await uow.run(async (s) => {
         const created = await issueSession(s, row, pending);
-        await chain(userCtx(row.id, source), s, 'console.sign-in', row.id, { methods: ['password', 'totp'] });
+        await chain(userCtx(row.id, source), s, 'console.sign-in', row.id, { methods: ['password', input.method] });
         return created;
       });
       return { token: issued.token, session: await sessionOf(row, issued.session) };
@@ -473,7 +611,7 @@ export function createConsoleAuthService(deps: {
       if (session === null) throw notSignedIn();
       const row = await userOrThrow(session.userId);
       // A pending sign-in may enrol only the first factor: replacing one needs a full sign-in.
-      if (session.stage === 'pending' && row.totpSealedSeed !== null) throw notSignedIn();
+      if (session.stage === 'pending' && (await secondFactorsOf(row)).length > 0) throw notSignedIn();
       const seed = newTotpSeed();
       await uow.run((s) =>
         s.console.users.update(row.id, {
@@ -490,7 +628,7 @@ export function createConsoleAuthService(deps: {
       if (session === null) throw notSignedIn();
       const row = await userOrThrow(session.userId);
       if (row.totpPendingSeed === null) throw new AppError('CONFLICT', 'Start the enrolment first.');
-      if (session.stage === 'pending' && row.totpSealedSeed !== null) throw notSignedIn();
+      if (session.stage === 'pending' && (await secondFactorsOf(row)).length > 0) throw notSignedIn();
       const pendingSeed = row.totpPendingSeed;
       await attempt(row, source, 'totp-enrolment', () => totpMatches(row, pendingSeed, input.code));
       const enrolled = { ...row, totpSealedSeed: pendingSeed, totpPendingSeed: null };
@@ -508,6 +646,110 @@ export function createConsoleAuthService(deps: {
       });
       if (issued === null) return sessionOf(enrolled, session);
       return { token: issued.token, session: await sessionOf(enrolled, issued.session) };
+    },
+
+    async webauthnSignInOptions(pendingToken) {
+      const { verifier } = webauthnOrThrow();
+      const pending = await liveSession(pendingToken, 'pending');
+      if (pending === null) throw signInFailed();
+      const row = await userOrThrow(pending.userId);
+      const keys = await liveKeys(row.id);
+      if (keys.length === 0) throw new AppError('BAD_REQUEST', 'This account has no security key; use the code.');
+      const challenge = await issueChallenge('authentication', row, pending);
+      return verifier.authenticationOptions({
+        challenge,
+        allow: keys.map((k) => ({ credentialId: k.credentialId, transports: k.transports })),
+      });
+    },
+
+    async startWebauthnEnrolment(token) {
+      const { verifier } = webauthnOrThrow();
+      const session = await liveSession(token, 'any');
+      if (session === null) throw notSignedIn();
+      const row = await userOrThrow(session.userId);
+      if (session.stage === 'pending' && (await secondFactorsOf(row)).length > 0) throw notSignedIn();
+      const challenge = await issueChallenge('registration', row, session);
+      return verifier.registrationOptions({
+        challenge,
+        subjectId: row.id,
+        userName: row.email,
+        displayName: row.displayName,
+        exclude: await liveKeys(row.id),
+      });
+    },
+
+    async confirmWebauthnEnrolment(token, raw, source) {
+      const { verifier } = webauthnOrThrow();
+      const input = parseInput(webauthnEnrolmentVerifySchema, raw, 'security key registration');
+      const session = await liveSession(token, 'any');
+      if (session === null) throw notSignedIn();
+      const row = await userOrThrow(session.userId);
+      if (session.stage === 'pending' && (await secondFactorsOf(row)).length > 0) throw notSignedIn();
+      const challenge = await takeChallenge(input.response, 'registration', row, session);
+      if (challenge === null) {
+        throw new AppError('CHALLENGE_EXPIRED', 'The registration is unknown, expired or already used; start again.');
+      }
+      let registered: Awaited<ReturnType<WebauthnVerifier['verifyRegistration']>> | null = null;
+      // A37.5: a registration that does not verify counts as a failed attempt, as a wrong TOTP confirmation does.
+      await attempt(row, source, 'webauthn-enrolment', async () => {
+        try {
+          registered = await verifier.verifyRegistration(input.response, challenge);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      const verified = registered as Awaited<ReturnType<WebauthnVerifier['verifyRegistration']>> | null;
+      if (verified === null) throw signInFailed();
+      const refusal = registrationRefusal(verifier.policy, verified);
+      if (refusal !== null) {
+        // A policy refusal is no guess at a secret: the slot taken for the check is given back.
+        await uow.run((s) => s.console.users.releaseAttempt(row.id));
+        throw new AppError('WEBAUTHN_REFUSED', `The security key or passkey was refused: ${refusal}.`);
+      }
+      const now = clock.now().toISOString();
+      const credential: WebauthnCredential = {
+        id: newId('wac'),
+        subjectKind: 'console-user',
+        subjectId: row.id,
+        credentialId: verified.credentialId,
+        publicKey: verified.publicKey,
+        counter: verified.counter,
+        aaguid: verified.aaguid,
+        transports: verified.transports,
+        backupEligible: verified.backupEligible,
+        label: input.label ?? 'security key',
+        createdAt: now,
+        lastUsedAt: null,
+        suspendedAt: null,
+        suspendedReason: null,
+      };
+      const issued = await uow.run(async (s) => {
+        if ((await s.webauthn.credentials.findByCredentialId(credential.credentialId)) !== null) {
+          await s.console.users.releaseAttempt(row.id);
+          return 'duplicate' as const;
+        }
+        await s.webauthn.credentials.insert(credential);
+        await chain(userCtx(row.id, source), s, 'console.second-factor.enrol', row.id, {
+          method: 'webauthn',
+          credentialId: credential.id,
+          label: credential.label,
+          aaguid: credential.aaguid,
+          synced: credential.backupEligible,
+        });
+        if (session.stage === 'pending') {
+          const created = await issueSession(s, row, session);
+          await chain(userCtx(row.id, source), s, 'console.sign-in', row.id, { methods: ['password', 'webauthn'] });
+          return created;
+        }
+        await s.console.users.resetAttempts(row.id);
+        return null;
+      });
+      if (issued === 'duplicate') {
+        throw new AppError('WEBAUTHN_REFUSED', 'The security key or passkey was refused: it is registered already.');
+      }
+      if (issued === null) return sessionOf(row, session);
+      return { token: issued.token, session: await sessionOf(row, issued.session) };
     },
 
     async authenticate(token) {

@@ -5,6 +5,7 @@ import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { UnitOfWork } from '../shared/unit-of-work.ts';
 import { parseInput } from '../shared/validation.ts';
+import type { WebauthnCredentialStore } from '../webauthn/webauthn-store.ts';
 import type { IdentityStores } from './identity-store.ts';
 import { personalDataUseAction, personalDataUsesOf, recordPersonalDataUse } from './personal-data-use.ts';
 
@@ -34,7 +35,10 @@ export interface AccountAdminService {
 
 export function createAccountAdminService(deps: {
   uow: UnitOfWork<Stores>;
-  reads: Pick<IdentityStores, 'accounts' | 'credentials' | 'totpDevices' | 'deviceKeys'>;
+  reads: Pick<IdentityStores, 'accounts' | 'credentials' | 'totpDevices' | 'deviceKeys'> & {
+    /** WebAuthn credentials, when the gateway offers them. */
+    webauthn?: Pick<WebauthnCredentialStore, 'listForSubject'>;
+  };
   auditReads: Pick<AuditStore, 'search'>;
   audit: AuditTrail;
   clock: Clock;
@@ -44,10 +48,11 @@ export function createAccountAdminService(deps: {
   async function view(accountId: string): Promise<ClientAccountView> {
     const account = await reads.accounts.findById(accountId);
     if (account === null) throw new AppError('CLIENT_ACCOUNT_NOT_FOUND', `No client account "${accountId}".`);
-    const [pin, totp, keys] = await Promise.all([
+    const [pin, totp, keys, webauthn] = await Promise.all([
       reads.credentials.current(accountId),
       reads.totpDevices.listForAccount(accountId),
       reads.deviceKeys.listForAccount(accountId),
+      reads.webauthn?.listForSubject('client-account', accountId) ?? [],
     ]);
     return {
       id: account.id,
@@ -66,6 +71,16 @@ export function createAccountAdminService(deps: {
           authenticatorType: k.authenticatorType,
           createdAt: k.createdAt,
         })),
+        webauthn: webauthn.map((w) => ({
+          id: w.id,
+          label: w.label,
+          aaguid: w.aaguid,
+          synced: w.backupEligible,
+          createdAt: w.createdAt,
+          lastUsedAt: w.lastUsedAt,
+          suspendedAt: w.suspendedAt,
+          suspendedReason: w.suspendedReason,
+        })),
       },
     };
   }
@@ -75,7 +90,10 @@ export function createAccountAdminService(deps: {
     async inspect(ctx, accountId) {
       const shown = await view(accountId);
       const factors =
-        shown.factors.totpDevices.length + shown.factors.deviceKeys.length + (shown.factors.knowledge ? 1 : 0);
+        shown.factors.totpDevices.length +
+        shown.factors.deviceKeys.length +
+        shown.factors.webauthn.length +
+        (shown.factors.knowledge ? 1 : 0);
       await uow.run((s) =>
         recordPersonalDataUse(audit, s.audit, ctx, {
           organizationId: shown.organizationId,

@@ -5,6 +5,9 @@ import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import type { UnitOfWork } from '../shared/unit-of-work.ts';
+import { inherenceEligible } from '../webauthn/webauthn-policy.ts';
+import type { WebauthnCredentialStore, WebauthnStores } from '../webauthn/webauthn-store.ts';
+import type { WebauthnVerifier } from '../webauthn/webauthn-verifier.ts';
 import { importDeviceKey, verifyDeviceSignature } from './device-key-factor.ts';
 import type { GatewayPolicy } from './gateway-policy.ts';
 import { authenticationFailed } from './identity-errors.ts';
@@ -39,6 +42,8 @@ export interface FactorBinding {
   purpose: ChallengePurpose;
   challengeId: string;
   nonce: string;
+  /** Credentials already used in this login: one WebAuthn credential cannot prove two kinds (A36.1). */
+  usedCredentialIds?: readonly string[];
 }
 
 export interface VerifiedFactor {
@@ -52,6 +57,7 @@ export interface VerifiedFactor {
 export interface GuardStores extends IdentityEventStores {
   identity: Pick<IdentityStores, 'accounts' | 'attempts' | 'sessions'>;
   audit: Pick<AuditStore, 'lockHead' | 'append'>;
+  webauthn: Pick<WebauthnStores, 'credentials'>;
 }
 
 /** The stores a check reads (and, for TOTP, the one conditional write that claims a time step). */
@@ -59,6 +65,17 @@ export interface FactorReads {
   credentials: Pick<CredentialStore, 'current'>;
   totpDevices: Pick<TotpDeviceStore, 'listForAccount' | 'claimStep'>;
   deviceKeys: Pick<DeviceKeyStore, 'find'>;
+  accounts: Pick<ClientAccountStore, 'findById'>;
+  /** The counter's conditional update, and the suspension of a cloned credential with its audit entry. */
+  webauthnCredentials: Pick<WebauthnCredentialStore, 'findByCredentialId' | 'advanceCounter' | 'suspend'>;
+  audit: Pick<AuditStore, 'lockHead' | 'append'>;
+}
+
+/** The factor reads of one transaction. */
+export function factorReadsOf(
+  s: GuardStores & { identity: Pick<IdentityStores, 'credentials' | 'totpDevices' | 'deviceKeys'> },
+): FactorReads {
+  return { ...s.identity, webauthnCredentials: s.webauthn.credentials, audit: s.audit };
 }
 
 /**
@@ -126,6 +143,8 @@ export function createAttemptGuard(deps: {
   audit: AuditTrail;
   clock: Clock;
   events: IdentityEvents;
+  /** WebAuthn (ADR 0016); without it a `webauthn` proof never verifies. */
+  webauthn?: WebauthnVerifier;
 }): AttemptGuard {
   const { uow, hasher, seeds, policy, audit, clock, events } = deps;
   // Decoys for `burn`: a sealed seed to open and a key to verify against, made once per process.
@@ -140,6 +159,7 @@ export function createAttemptGuard(deps: {
     } else if (proof.method === 'totp') {
       matchTotpStep(seeds.decrypt(decoySeal, decoyDeviceId), proof.code, clock.now());
     } else {
+      // Device keys and WebAuthn: one P-256 signature verification, as a real check costs.
       verifyDeviceSignature(decoyKey, 'decoy', decoySignature);
     }
   }
@@ -194,6 +214,62 @@ export function createAttemptGuard(deps: {
     const input = deviceKeySigningInput(binding.purpose, binding.challengeId, binding.nonce);
     if (!verifyDeviceSignature(importDeviceKey(key.publicKey), input, proof.signature)) return null;
     return { kind: proof.kind, credentialId: key.id };
+  }
+
+  async function checkWebauthn(
+    reads: FactorReads,
+    accountId: string,
+    proof: Extract<FactorProof, { method: 'webauthn' }>,
+    binding: FactorBinding | null,
+  ): Promise<VerifiedFactor | null> {
+    const verifier = deps.webauthn;
+    const rawId = verifier?.assertionCredentialId(proof.response) ?? null;
+    const credential = rawId === null ? null : await reads.webauthnCredentials.findByCredentialId(rawId);
+    if (
+      verifier === undefined ||
+      binding === null ||
+      credential === null ||
+      credential.subjectKind !== 'client-account' ||
+      credential.subjectId !== accountId ||
+      credential.suspendedAt !== null ||
+      (binding.usedCredentialIds ?? []).includes(credential.id)
+    ) {
+      verifyDeviceSignature(decoyKey, 'decoy', decoySignature);
+      return null;
+    }
+    // Registered while the policy allowed synced passkeys, used after it stopped: refused like an unknown key.
+    if (credential.backupEligible && verifier.policy.synced === 'refuse') return null;
+    // A36.1.3: a biometric (or PIN) verified by the authenticator counts as inherence only with user verification
+    // (required below) on an authenticator model the firm reviewed. Otherwise the claim is refused, not downgraded:
+    // the client chose the kind, and a refused claim counts towards the lockout like any failed factor.
+    const inherence = proof.kind === 'inherence';
+    if (inherence && !inherenceEligible(verifier.policy, credential.aaguid)) return null;
+    const result = await verifier.verifyAssertion(proof.response, binding.nonce, credential, inherence);
+    const at = clock.now().toISOString();
+    if (!result.ok) {
+      if (result.reason !== 'invalid' && (await reads.webauthnCredentials.suspend(credential.id, at, result.reason))) {
+        // A good signature with a counter that went backwards: the key exists twice. It stays refused until the
+        // firm enrols the client again, and the incident is in the audit trail of the same transaction.
+        const account = await reads.accounts.findById(accountId);
+        if (account !== null) {
+          await audit.record(
+            reads.audit,
+            { actor: { type: 'system', id: 'identity-webauthn' }, source: null },
+            {
+              organizationId: account.organizationId,
+              action: 'identity.webauthn.suspend',
+              objectType: 'client-account',
+              objectId: accountId,
+              outcome: 'failure',
+              details: { credentialId: credential.id, reason: result.reason, storedCounter: credential.counter },
+            },
+          );
+        }
+      }
+      return null;
+    }
+    if (!(await reads.webauthnCredentials.advanceCounter(credential.id, result.counter, at))) return null;
+    return { kind: proof.kind, credentialId: credential.id };
   }
 
   async function recordFailure(
@@ -255,6 +331,7 @@ export function createAttemptGuard(deps: {
       const r = reads ?? deps.reads;
       if (proof.method === 'pin') return checkPin(r, accountId, proof.pin);
       if (proof.method === 'totp') return checkTotp(r, accountId, proof.code);
+      if (proof.method === 'webauthn') return checkWebauthn(r, accountId, proof, binding);
       return checkDeviceKey(r, accountId, proof, binding);
     },
 

@@ -112,6 +112,8 @@ export interface ChallengeRecord {
 
 export interface ChallengeStore {
   insert(challenge: ChallengeRecord): Promise<void>;
+  /** Reads without using it up (the WebAuthn options for a challenge); only `take` spends it. */
+  find(id: string): Promise<ChallengeRecord | null>;
   /** Deletes and returns the challenge in one statement, so two requests can never both use it. */
   take(id: string): Promise<ChallengeRecord | null>;
   purgeExpired(now: string): Promise<number>;

@@ -15,13 +15,14 @@ import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import type { UnitOfWork } from '../shared/unit-of-work.ts';
 import { parseInput } from '../shared/validation.ts';
-import type {
-  AttemptGuard,
-  AttemptSubject,
-  FactorBinding,
-  GuardStores,
-  RequestContext,
-  VerifiedFactor,
+import {
+  type AttemptGuard,
+  type AttemptSubject,
+  type FactorBinding,
+  factorReadsOf,
+  type GuardStores,
+  type RequestContext,
+  type VerifiedFactor,
 } from './attempt-guard.ts';
 import { normalizeClientIdentifier } from './client-identifier.ts';
 import { type GatewayPolicy, remainingKinds } from './gateway-policy.ts';
@@ -75,7 +76,7 @@ type Outcome =
     };
 
 function bindingOf(c: ChallengeRecord): FactorBinding {
-  return { purpose: 'login', challengeId: c.id, nonce: c.nonce };
+  return { purpose: 'login', challengeId: c.id, nonce: c.nonce, usedCredentialIds: c.usedCredentialIds };
 }
 
 export interface LoginService {
@@ -317,7 +318,7 @@ export function createLoginService(deps: {
             await guard.burn(proof);
             return fail(s, taken.subject, null, taken.type === 'unknown' ? 'unknown-identifier' : 'locked');
           }
-          const verified = await guard.check(s.identity, taken.accountId, proof, bindingOf(taken.c));
+          const verified = await guard.check(factorReadsOf(s), taken.accountId, proof, bindingOf(taken.c));
           return verified === null ? fail(s, taken.subject, taken.reserved, 'failure') : settle(s, taken, verified);
         });
       } else {

@@ -12,7 +12,14 @@ import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
 import type { UnitOfWork } from '../shared/unit-of-work.ts';
 import { parseInput } from '../shared/validation.ts';
-import type { AttemptGuard, AttemptSubject, FactorBinding, GuardStores, RequestContext } from './attempt-guard.ts';
+import {
+  type AttemptGuard,
+  type AttemptSubject,
+  type FactorBinding,
+  factorReadsOf,
+  type GuardStores,
+  type RequestContext,
+} from './attempt-guard.ts';
 import type { GatewayPolicy } from './gateway-policy.ts';
 import { challengeExpired, sessionRequired } from './identity-errors.ts';
 import type { AuthenticatedAt, IdentityStores, SessionStore } from './identity-store.ts';
@@ -203,7 +210,7 @@ export function createSessionService(deps: {
             await guard.burn(proof);
             return fail(s, null, 'locked');
           }
-          const verified = await guard.check(s.identity, session.accountId, proof, taken.binding);
+          const verified = await guard.check(factorReadsOf(s), session.accountId, proof, taken.binding);
           return verified === null ? fail(s, taken.reserved, 'failure') : settle(s);
         });
       } else {

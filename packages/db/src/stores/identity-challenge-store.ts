@@ -39,6 +39,10 @@ export function createChallengeStore(db: Kysely<Database>): ChallengeStore {
         })
         .execute();
     },
+    async find(id) {
+      const row = await db.selectFrom('login_challenges').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toChallenge(row);
+    },
     async take(id) {
       // DELETE … RETURNING: single use is the database's decision, on one instance or many.
       const row = await db.deleteFrom('login_challenges').where('id', '=', id).returningAll().executeTakeFirst();
