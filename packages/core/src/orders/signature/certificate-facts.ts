@@ -3,6 +3,7 @@ import type * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { AppError } from '../../shared/app-error.ts';
 import type { CertificateSummary } from '../order-verification.ts';
+import { children, readOnly, type Tlv, tags } from './der.ts';
 
 /**
  * What the certificate policy (ADR 0014) needs to know about one X.509 certificate, read once from its DER and
@@ -116,6 +117,15 @@ export function readCertificate(der: Uint8Array, code: 'ORDER_MALFORMED' | 'APPR
     throw new AppError(code, 'The certificate is not a valid DER X.509 certificate.');
   }
   const fingerprint = createHash('sha256').update(der).digest('hex');
+  // The names as they were encoded, for byte-exact matching with a CMS issuerAndSerialNumber.
+  let names: { issuer: Uint8Array; subject: Uint8Array };
+  try {
+    const tbs = children(children(readOnly(der))[0] as Tlv);
+    const base = tbs[0]?.tag === tags.context0 ? 1 : 0;
+    names = { issuer: (tbs[base + 2] as Tlv).raw, subject: (tbs[base + 4] as Tlv).raw };
+  } catch {
+    throw new AppError(code, 'The certificate is not DER.');
+  }
   const notBefore = parsed.notBefore.value;
   const notAfter = parsed.notAfter.value;
   const serialHex = serialHexOf(parsed.serialNumber);
@@ -139,8 +149,8 @@ export function readCertificate(der: Uint8Array, code: 'ORDER_MALFORMED' | 'APPR
     signatureDigest: certificateSignatureDigests[parsed.signatureAlgorithm.algorithmId] ?? 'unknown',
     isCa: isCaOf(parsed),
     keyUsage: keyUsageOf(parsed),
-    issuerDer: new Uint8Array(parsed.issuer.toSchema().toBER(false)),
-    subjectDer: new Uint8Array(parsed.subject.toSchema().toBER(false)),
+    issuerDer: names.issuer,
+    subjectDer: names.subject,
     serialHex,
     subjectKeyId: subjectKeyIdOf(parsed),
   };

@@ -1,13 +1,23 @@
 import { constants, createHash, verify } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { AppError } from '../../shared/app-error.ts';
-import { type CertificateFacts, certificateFacts, hex, serialHexOf } from './certificate-facts.ts';
+import { type CertificateFacts, certificateFacts } from './certificate-facts.ts';
+import {
+  algorithmOf,
+  children,
+  DerError,
+  expectTag,
+  integerHex,
+  oidOf,
+  readOnly,
+  smallInteger,
+  type Tlv,
+  tags,
+} from './der.ts';
 
 /**
  * CMS/PKCS#7 SignedData over the canonical order bytes (ADR 0014): one SignerInfo, signed attributes required
  * (content-type id-data and message-digest), SHA-256/384/512 digests, RSA PKCS#1 v1.5, RSA-PSS or ECDSA signatures.
- * Parsing is pkijs; the signature itself is checked with node:crypto. Nothing in the message chooses a parameter
+ * Parsing is a strict DER reader (der.ts); the signature itself is checked with node:crypto. Nothing in the message chooses a parameter
  * the allowlist does not name.
  */
 
@@ -54,12 +64,8 @@ function refused(what: string): AppError {
   return new AppError('ORDER_ALGORITHM_REFUSED', what);
 }
 
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 export interface CmsSignature {
@@ -69,68 +75,118 @@ export interface CmsSignature {
   algorithm: string;
 }
 
-function parseSignedData(der: Uint8Array): pkijs.SignedData {
-  const asn = asn1js.fromBER(toArrayBuffer(der));
-  if (asn.offset === -1) throw malformed('the CMS bytes are not DER');
-  if (asn.offset !== der.byteLength) throw malformed('there are bytes after the CMS structure');
-  let info: pkijs.ContentInfo;
-  try {
-    info = new pkijs.ContentInfo({ schema: asn.result });
-  } catch {
-    throw malformed('not a CMS ContentInfo');
-  }
-  if (info.contentType !== oids.signedData) throw malformed(`content type ${info.contentType} is not SignedData`);
-  try {
-    return new pkijs.SignedData({ schema: info.content });
-  } catch {
-    throw malformed('the SignedData does not parse');
-  }
+interface SignerInfo {
+  sid: { issuer: Uint8Array; serialHex: string } | { keyId: string };
+  digestOid: string;
+  signedAttrs: Tlv;
+  signatureAlgorithm: { oid: string; params: Tlv | undefined };
+  signature: Uint8Array;
 }
 
-function attributeValue(signerInfo: pkijs.SignerInfo, type: string): asn1js.AsnType[] {
-  const attrs = signerInfo.signedAttrs?.attributes ?? [];
-  const matching = attrs.filter((a) => a.type === type);
+interface SignedData {
+  eContentType: string;
+  eContent: Uint8Array | null;
+  certificates: Uint8Array[];
+  signerInfos: SignerInfo[];
+}
+
+/** ContentInfo with SignedData (RFC 5652 sections 3, 5), read strictly as DER. */
+function parseSignedData(der: Uint8Array): SignedData {
+  const info = children(expectTag(readOnly(der), tags.sequence, 'a ContentInfo'));
+  if (info.length !== 2) throw new DerError('a ContentInfo has two parts');
+  const contentType = oidOf(info[0]);
+  if (contentType !== oids.signedData) throw malformed(`content type ${contentType} is not SignedData`);
+  const explicit = children(expectTag(info[1], tags.context0, 'the [0] content'));
+  if (explicit.length !== 1) throw new DerError('one SignedData');
+  const parts = children(expectTag(explicit[0], tags.sequence, 'a SignedData'));
+  let i = 0;
+  smallInteger(parts[i++]);
+  expectTag(parts[i++], tags.set, 'the digest algorithms');
+  const encap = children(expectTag(parts[i++], tags.sequence, 'the encapsulated content info'));
+  const eContentType = oidOf(encap[0]);
+  let eContent: Uint8Array | null = null;
+  if (encap.length > 1) {
+    const wrapped = children(expectTag(encap[1], tags.context0, 'the [0] content'));
+    const content = wrapped[0];
+    // Some signers write the content as a constructed OCTET STRING of chunks (a BER habit CMS allows here).
+    eContent =
+      content?.tag === 0x24
+        ? Buffer.concat(children(content).map((c) => expectTag(c, tags.octetString, 'an OCTET STRING chunk').value))
+        : expectTag(content, tags.octetString, 'the content as an OCTET STRING').value;
+  }
+  const certificates: Uint8Array[] = [];
+  if (parts[i]?.tag === tags.context0) {
+    for (const c of children(parts[i++] as Tlv)) if (c.tag === tags.sequence) certificates.push(c.raw);
+  }
+  if (parts[i]?.tag === tags.context1) i++; // CRLs travel here; revocation comes from the CA's own CRLs.
+  const infos = children(expectTag(parts[i++], tags.set, 'the signer infos'));
+  if (i !== parts.length) throw new DerError('unexpected elements after the signer infos');
+  return { eContentType, eContent, certificates, signerInfos: infos.map(parseSignerInfo) };
+}
+
+function parseSignerInfo(tlv: Tlv): SignerInfo {
+  const parts = children(expectTag(tlv, tags.sequence, 'a SignerInfo'));
+  let i = 0;
+  smallInteger(parts[i++]);
+  const sidTlv = parts[i++];
+  let sid: SignerInfo['sid'];
+  if (sidTlv?.tag === tags.sequence) {
+    const [issuer, serial] = children(sidTlv);
+    sid = { issuer: expectTag(issuer, tags.sequence, 'the issuer name').raw, serialHex: integerHex(serial) };
+  } else if (sidTlv?.tag === tags.implicit0) {
+    sid = { keyId: Buffer.from(sidTlv.value).toString('hex') };
+  } else {
+    throw new DerError('the signer identifier');
+  }
+  const digestOid = algorithmOf(parts[i++]).oid;
+  const signedAttrs = parts[i]?.tag === tags.context0 ? (parts[i++] as Tlv) : undefined;
+  if (signedAttrs === undefined) throw malformed('signed attributes are required');
+  const signatureAlgorithm = algorithmOf(parts[i++]);
+  const signature = expectTag(parts[i++], tags.octetString, 'the signature').value;
+  return { sid, digestOid, signedAttrs, signatureAlgorithm, signature };
+}
+
+function attributeValue(signedAttrs: Tlv, type: string): Tlv {
+  const matching = children(signedAttrs)
+    .map((a) => children(expectTag(a, tags.sequence, 'an attribute')))
+    .filter((a) => oidOf(a[0]) === type);
   if (matching.length !== 1) throw malformed(`the signed attribute ${type} must appear exactly once`);
-  const values = matching[0]?.values ?? [];
+  const values = children(expectTag(matching[0]?.[1], tags.set, 'attribute values'));
   if (values.length !== 1) throw malformed(`the signed attribute ${type} must have one value`);
-  return values;
+  return values[0] as Tlv;
 }
 
-function findSigner(signerInfo: pkijs.SignerInfo, certificates: CertificateFacts[]): CertificateFacts {
-  const sid = signerInfo.sid;
-  let found: CertificateFacts | undefined;
-  if (sid instanceof pkijs.IssuerAndSerialNumber) {
-    const serial = serialHexOf(sid.serialNumber);
-    const issuer = new Uint8Array(sid.issuer.toSchema().toBER(false));
-    found = certificates.find((c) => c.serialHex === serial && equalBytes(c.issuerDer, issuer));
-  } else if (sid instanceof asn1js.Constructed || sid instanceof asn1js.Primitive) {
-    const keyId = hex((sid as asn1js.OctetString).valueBlock.valueHexView);
-    found = certificates.find((c) => c.subjectKeyId === keyId);
-  }
+function findSigner(sid: SignerInfo['sid'], certificates: CertificateFacts[]): CertificateFacts {
+  const found =
+    'keyId' in sid
+      ? certificates.find((c) => c.subjectKeyId === sid.keyId)
+      : certificates.find((c) => c.serialHex === sid.serialHex && equalBytes(c.issuerDer, sid.issuer));
   if (found === undefined) throw malformed('the signer certificate is not among the certificates of the message');
   return found;
 }
 
-function pssOptions(signerInfo: pkijs.SignerInfo, digest: string): { saltLength: number } {
-  let params: pkijs.RSASSAPSSParams;
-  try {
-    params = new pkijs.RSASSAPSSParams({ schema: signerInfo.signatureAlgorithm.algorithmParams });
-  } catch {
-    throw malformed('the RSA-PSS parameters do not parse');
+/** RSASSA-PSS-params (RFC 4055): the hash, MGF1 with the same hash, and a salt as long as the hash. */
+function pssOptions(params: Tlv | undefined, digest: string): { saltLength: number } {
+  let hashOid = '1.3.14.3.2.26';
+  let mgfHash = '1.3.14.3.2.26';
+  let saltLength = 20;
+  for (const field of children(expectTag(params, tags.sequence, 'RSA-PSS parameters'))) {
+    const [inner] = children(field);
+    if (field.tag === tags.context0) hashOid = algorithmOf(inner).oid;
+    else if (field.tag === tags.context1) {
+      const mgf = algorithmOf(inner);
+      if (mgf.oid !== oids.mgf1) throw refused('RSA-PSS must use MGF1.');
+      mgfHash = algorithmOf(mgf.params).oid;
+    } else if (field.tag === tags.context2) saltLength = smallInteger(inner);
   }
-  const hashOid = params.hashAlgorithm.algorithmId;
-  const mgf = params.maskGenAlgorithm;
-  const mgfHash =
-    mgf.algorithmId === oids.mgf1 ? new pkijs.AlgorithmIdentifier({ schema: mgf.algorithmParams }).algorithmId : null;
   // RFC 8017 defaults are SHA-1: a message that leaves them out is asking for SHA-1, which is refused.
-  if (digestByOid[hashOid] !== digest || mgfHash === null || digestByOid[mgfHash] !== digest) {
+  if (digestByOid[hashOid] !== digest || digestByOid[mgfHash] !== digest) {
     throw refused(`RSA-PSS must use ${digest.toUpperCase()} for its hash and MGF1, as the digest algorithm does.`);
   }
   const expectedSalt = { sha256: 32, sha384: 48, sha512: 64 }[digest] ?? 32;
-  if (params.saltLength !== expectedSalt) {
+  if (saltLength !== expectedSalt)
     throw refused(`RSA-PSS salt must be ${expectedSalt} bytes for ${digest.toUpperCase()}.`);
-  }
-  return { saltLength: params.saltLength };
+  return { saltLength };
 }
 
 /**
@@ -138,41 +194,41 @@ function pssOptions(signerInfo: pkijs.SignerInfo, digest: string): { saltLength:
  * ORDER_MALFORMED, ORDER_ALGORITHM_REFUSED or ORDER_SIGNATURE_INVALID.
  */
 export function verifyCms(der: Uint8Array, canonical: Uint8Array): CmsSignature {
+  try {
+    return checkCms(der, canonical);
+  } catch (error) {
+    if (error instanceof DerError) throw malformed(error.message);
+    throw error;
+  }
+}
+
+function checkCms(der: Uint8Array, canonical: Uint8Array): CmsSignature {
   const signed = parseSignedData(der);
   if (signed.signerInfos.length !== 1) {
     throw malformed(`it has ${signed.signerInfos.length} SignerInfos; exactly one is accepted`);
   }
-  const signerInfo = signed.signerInfos[0] as pkijs.SignerInfo;
-  if (signed.encapContentInfo.eContentType !== oids.data) {
-    throw malformed(`the encapsulated content type ${signed.encapContentInfo.eContentType} is not id-data`);
+  const signerInfo = signed.signerInfos[0] as SignerInfo;
+  if (signed.eContentType !== oids.data) {
+    throw malformed(`the encapsulated content type ${signed.eContentType} is not id-data`);
   }
-  const attached = signed.encapContentInfo.eContent;
-  if (attached !== undefined) {
-    // Attached content (legacy signers): it must be the canonical bytes exactly, nothing more, nothing less.
-    const content = new Uint8Array(attached.getValue());
-    if (!equalBytes(content, canonical)) {
-      throw new AppError(
-        'ORDER_SIGNATURE_INVALID',
-        'The signed content differs from the canonical bytes of the order payload (ADR 0014).',
-      );
-    }
+  // Attached content (legacy signers): it must be the canonical bytes exactly, nothing more, nothing less.
+  if (signed.eContent !== null && !equalBytes(signed.eContent, canonical)) {
+    throw new AppError(
+      'ORDER_SIGNATURE_INVALID',
+      'The signed content differs from the canonical bytes of the order payload (ADR 0014).',
+    );
   }
+  if (signed.certificates.length > 8) throw malformed('too many certificates');
+  const certificates = signed.certificates.map((c) => certificateFacts(c, 'ORDER_MALFORMED'));
+  const signer = findSigner(signerInfo.sid, certificates);
 
-  const certificates: CertificateFacts[] = [];
-  for (const c of signed.certificates ?? []) {
-    if (!(c instanceof pkijs.Certificate)) continue;
-    certificates.push(certificateFacts(new Uint8Array(c.toSchema().toBER(false)), 'ORDER_MALFORMED'));
-  }
-  const signer = findSigner(signerInfo, certificates);
-
-  const digestOid = signerInfo.digestAlgorithm.algorithmId;
-  const refusedDigest = refusedDigestOids[digestOid];
+  const refusedDigest = refusedDigestOids[signerInfo.digestOid];
   if (refusedDigest !== undefined)
     throw refused(`${refusedDigest} digests are refused; use SHA-256 or stronger (A35).`);
-  const digest = digestByOid[digestOid];
-  if (digest === undefined) throw refused(`the digest algorithm ${digestOid} is not accepted.`);
+  const digest = digestByOid[signerInfo.digestOid];
+  if (digest === undefined) throw refused(`the digest algorithm ${signerInfo.digestOid} is not accepted.`);
 
-  const sigOid = signerInfo.signatureAlgorithm.algorithmId;
+  const sigOid = signerInfo.signatureAlgorithm.oid;
   const algorithm = signatureAlgorithms[sigOid];
   if (algorithm === undefined) throw refused(`the signature algorithm ${sigOid} is not accepted.`);
   if (algorithm.digest !== null && algorithm.digest !== digest) {
@@ -183,16 +239,15 @@ export function verifyCms(der: Uint8Array, canonical: Uint8Array): CmsSignature 
     throw refused(`a ${algorithm.scheme} signature does not match the signer's ${keyType.toUpperCase()} key.`);
   }
 
-  if (signerInfo.signedAttrs === undefined) throw malformed('signed attributes are required');
-  const contentType = attributeValue(signerInfo, oids.contentType)[0];
-  if (!(contentType instanceof asn1js.ObjectIdentifier) || contentType.valueBlock.toString() !== oids.data) {
-    throw malformed('the content-type attribute is not id-data');
-  }
-  const messageDigest = attributeValue(signerInfo, oids.messageDigest)[0];
-  if (!(messageDigest instanceof asn1js.OctetString))
-    throw malformed('the message-digest attribute is not an OCTET STRING');
+  const contentType = attributeValue(signerInfo.signedAttrs, oids.contentType);
+  if (oidOf(contentType) !== oids.data) throw malformed('the content-type attribute is not id-data');
+  const messageDigest = expectTag(
+    attributeValue(signerInfo.signedAttrs, oids.messageDigest),
+    tags.octetString,
+    'the message-digest attribute as an OCTET STRING',
+  );
   const expected = createHash(digest).update(canonical).digest();
-  if (!equalBytes(new Uint8Array(messageDigest.valueBlock.valueHexView), expected)) {
+  if (!equalBytes(messageDigest.value, expected)) {
     throw new AppError(
       'ORDER_SIGNATURE_INVALID',
       'The signature covers other content: its message digest does not match the canonical bytes of the order.',
@@ -200,20 +255,21 @@ export function verifyCms(der: Uint8Array, canonical: Uint8Array): CmsSignature 
   }
 
   // What was signed is the DER of the signed attributes as a SET (RFC 5652 section 5.4), as received.
-  const encoded = signerInfo.signedAttrs.encodedValue;
-  if (encoded === undefined || encoded.byteLength === 0) throw malformed('the signed attributes were not received');
-  const signedBytes = new Uint8Array(encoded.slice(0));
-  signedBytes[0] = 0x31;
-  const signature = new Uint8Array(signerInfo.signature.valueBlock.valueHexView);
+  const signedBytes = Buffer.from(signerInfo.signedAttrs.raw);
+  signedBytes[0] = tags.set;
   const key =
     algorithm.scheme === 'rsa-pss'
-      ? { key: signer.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, ...pssOptions(signerInfo, digest) }
+      ? {
+          key: signer.publicKey,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          ...pssOptions(signerInfo.signatureAlgorithm.params, digest),
+        }
       : algorithm.scheme === 'rsa-pkcs1'
         ? { key: signer.publicKey, padding: constants.RSA_PKCS1_PADDING }
         : { key: signer.publicKey, dsaEncoding: 'der' as const };
   let ok = false;
   try {
-    ok = verify(digest, signedBytes, key, signature);
+    ok = verify(digest, signedBytes, key, signerInfo.signature);
   } catch {
     ok = false;
   }
