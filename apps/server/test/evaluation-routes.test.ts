@@ -222,6 +222,22 @@ describe.each(testDatabaseKinds())('compliance engine over HTTP on $name', (kind
     expect((await findingsFor('A4.1')).length).toBeGreaterThanOrEqual(before.length);
   });
 
+  it("serves a requirement's history across runs, newest first, and 404 for a node that was never evaluated", async () => {
+    const res = await t.app.inject({ method: 'GET', url: `${org}/nodes/A4.1/history?limit=5`, headers: auth });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { nodeId: string; history: { evaluatedAt: string; status: string; reason: string }[] };
+    expect(body.nodeId).toBe('A4.1');
+    expect(body.history.length).toBe(5);
+    const times = body.history.map((h) => h.evaluatedAt);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(body.history.every((h) => h.status !== undefined && h.reason.length > 0)).toBe(true);
+    const unknown = await t.app.inject({ method: 'GET', url: `${org}/nodes/A99.9/history`, headers: auth });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 'CATALOG_NODE_NOT_FOUND', requestId: expect.any(String) });
+    const bad = await t.app.inject({ method: 'GET', url: `${org}/nodes/A4.1/history?limit=0`, headers: auth });
+    expect(bad.statusCode).toBe(400);
+  });
+
   it('keeps every run for the trend', async () => {
     const res = await t.app.inject({ method: 'GET', url: `${org}/evaluations`, headers: auth });
     expect((res.json() as { runs: unknown[] }).runs.length).toBeGreaterThanOrEqual(6);

@@ -62,6 +62,16 @@ export const evaluationRunSchema = z.object({
   score: z.number(),
 });
 
+/** One requirement's status in each of the latest runs, newest first: the catalog page's history of a node. */
+export const nodeHistoryEntrySchema = z.object({
+  runId: z.string(),
+  evaluatedAt: z.string(),
+  status: resultStatusSchema,
+  reason: z.string(),
+});
+export const nodeHistoryResponseSchema = z.object({ nodeId: z.string(), history: z.array(nodeHistoryEntrySchema) });
+export type NodeHistoryEntry = z.infer<typeof nodeHistoryEntrySchema>;
+
 export const findingStatusSchema = z.enum(['open', 'fixed', 'accepted', 'resolved']);
 export const severitySchema = z.enum(['high', 'medium', 'low']);
 

@@ -10,6 +10,7 @@ import {
   findingSchema,
   isoDate,
   nodeAssessmentSchema,
+  nodeHistoryResponseSchema,
   ruleResultSchema,
 } from '@ntg/contracts';
 import {
@@ -41,7 +42,7 @@ const revision = z.object({ revision: z.coerce.number().int().min(1) });
 export interface EvaluationRouteDeps {
   organizations: OrganizationService;
   evaluation: EvaluationService;
-  evaluations: Pick<EvaluationStore, 'runs' | 'results'>;
+  evaluations: Pick<EvaluationStore, 'runs' | 'results' | 'recentRuns'>;
   findings: FindingService;
   attestations: AttestationService;
   clock: { now(): Date };
@@ -138,6 +139,35 @@ export function evaluationRoutes(deps: EvaluationRouteDeps): FastifyPluginAsyncZ
       async (request) => {
         const org = await deps.organizations.get(request.params.org);
         return { runs: await deps.evaluations.runs(org.id, request.query.limit) };
+      },
+    );
+
+    app.get(
+      '/api/v1/organizations/:org/nodes/:nodeId/history',
+      {
+        schema: {
+          tags: ['assessment'],
+          summary: "One requirement's status and reason in each of the latest runs, newest first",
+          security: [{ bearer: [] }],
+          params: z.object({ org: z.string(), nodeId: z.string().max(40) }),
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(30) }),
+          response: { 200: nodeHistoryResponseSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const org = await deps.organizations.get(request.params.org);
+        const { nodeId } = request.params;
+        const runs = await deps.evaluations.recentRuns(org.id, request.query.limit);
+        const history = runs.flatMap((run) => {
+          const node = run.summary.nodes.find((n) => n.nodeId === nodeId);
+          return node === undefined
+            ? []
+            : [{ runId: run.id, evaluatedAt: run.startedAt, status: node.status, reason: node.reason }];
+        });
+        if (history.length === 0 && runs.length > 0) {
+          throw new AppError('CATALOG_NODE_NOT_FOUND', `No evaluated requirement "${nodeId}".`);
+        }
+        return { nodeId, history };
       },
     );
 

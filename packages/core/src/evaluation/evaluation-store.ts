@@ -34,6 +34,8 @@ export interface EvaluationStore {
   /** The `resultsDigest` of the run whose results are stored now; null when none are, or that run had none. */
   storedResultsDigest(organizationId: string): Promise<string | null>;
   latestRun(organizationId: string): Promise<EvaluationRun | null>;
+  /** Newest first, with the per-node summary: what a node's history is read from. */
+  recentRuns(organizationId: string, limit: number): Promise<EvaluationRun[]>;
   /** Newest first, without the per-node summary (for trends). */
   runs(organizationId: string, limit: number): Promise<Omit<EvaluationRun, 'summary'>[]>;
   results(

@@ -7,6 +7,30 @@ import type { Database } from '../schema.ts';
 const batch = 500;
 
 export function createEvaluationStore(db: Kysely<Database>): EvaluationStore {
+  async function recentRuns(organizationId: string, limit: number): Promise<EvaluationRun[]> {
+    const rows = await db
+      .selectFrom('evaluation_runs')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(
+      (row) =>
+        ({
+          organizationId: row.organization_id,
+          id: row.id,
+          startedAt: row.started_at,
+          finishedAt: row.finished_at,
+          trigger: row.trigger as RunTrigger,
+          catalogVersion: row.catalog_version,
+          score: Number(row.score),
+          summary: JSON.parse(row.summary) as RunSummary,
+        }) satisfies EvaluationRun,
+    );
+  }
+
   return {
     async insertRun(run) {
       await db
@@ -59,26 +83,10 @@ export function createEvaluationStore(db: Kysely<Database>): EvaluationStore {
       return (JSON.parse(row.summary) as RunSummary).resultsDigest ?? null;
     },
     async latestRun(organizationId) {
-      const row = await db
-        .selectFrom('evaluation_runs')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .orderBy('started_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (row === undefined) return null;
-      return {
-        organizationId: row.organization_id,
-        id: row.id,
-        startedAt: row.started_at,
-        finishedAt: row.finished_at,
-        trigger: row.trigger as RunTrigger,
-        catalogVersion: row.catalog_version,
-        score: Number(row.score),
-        summary: JSON.parse(row.summary) as RunSummary,
-      } satisfies EvaluationRun;
+      const [latest] = await recentRuns(organizationId, 1);
+      return latest ?? null;
     },
+    recentRuns,
     async runs(organizationId, limit) {
       const rows = await db
         .selectFrom('evaluation_runs')
