@@ -243,6 +243,125 @@ describe('the console in a browser', () => {
     expect(await screen.findByText('各章要求（依義務程度）')).toBeTruthy();
   });
 
+  it("shows the gateway's last daily failed-login report and the patterns it saw (A37.7)", async () => {
+    serve({
+      'GET /api/v1/session': () => ({
+        status: 200,
+        body: { ...session('auditor'), user: { ...session('auditor').user, locale: 'en' } },
+      }),
+      ...consoleRoutes,
+      [`GET ${orgBase}/monitoring/daily`]: () => ({
+        status: 200,
+        body: {
+          id: 'mon_1',
+          organizationId: org,
+          date: '2026-12-06',
+          generatedAt: '2026-12-06T16:05:00.000Z',
+          sha256: 'a'.repeat(64),
+          summary: {
+            date: '2026-12-06',
+            from: '2026-12-05T16:00:00.000Z',
+            to: '2026-12-06T16:00:00.000Z',
+            counts: { attempts: 40, successes: 10, failures: 30, lockedRefusals: 2, unknownIdentifier: 12, locks: 3 },
+            topAccounts: [],
+            topSources: [],
+            patterns: [
+              {
+                type: 'password-spraying',
+                description: '203.0.113.7 tried 25 accounts',
+                sources: ['203.0.113.7'],
+                identifiers: [],
+                attempts: 25,
+              },
+            ],
+            thresholds: {},
+          },
+        },
+      }),
+    });
+    renderConsole('/');
+    expect(await screen.findByText('30 failures')).toBeTruthy();
+    expect(screen.getByText('3 locks')).toBeTruthy();
+    expect(screen.getByText(/Password spraying: 203\.0\.113\.7 tried 25 accounts/)).toBeTruthy();
+  });
+
+  it('says so when the gateway sent no report for yesterday', async () => {
+    serve({
+      'GET /api/v1/session': () => ({
+        status: 200,
+        body: { ...session('auditor'), user: { ...session('auditor').user, locale: 'en' } },
+      }),
+      ...consoleRoutes,
+    });
+    renderConsole('/');
+    expect(await screen.findByText(/No daily report for yesterday/)).toBeTruthy();
+  });
+
+  it("opens an article's records, linked evidence and status history only when the article is opened", async () => {
+    const calls = serve({
+      'GET /api/v1/session': () => ({
+        status: 200,
+        body: { ...session('auditor'), user: { ...session('auditor').user, locale: 'en' } },
+      }),
+      ...consoleRoutes,
+      [`GET ${orgBase}/results`]: () => ({
+        status: 200,
+        body: {
+          results: [
+            {
+              requirementId: 'A37',
+              status: 'fail',
+              reason: 'no lockout',
+              recordType: 'procedures',
+              recordId: 'prc_1',
+              recordName: 'Login procedure',
+              dueDate: null,
+            },
+          ],
+        },
+      }),
+      [`GET ${orgBase}/nodes/A37/history`]: () => ({
+        status: 200,
+        body: {
+          nodeId: 'A37',
+          history: [
+            { runId: 'run_2', evaluatedAt: '2026-12-07T01:00:00.000Z', status: 'fail', reason: 'no lockout' },
+            { runId: 'run_1', evaluatedAt: '2026-12-06T01:00:00.000Z', status: 'pass', reason: 'ok' },
+          ],
+        },
+      }),
+      [`GET ${orgBase}/evidence`]: () => ({
+        status: 200,
+        body: {
+          evidence: [
+            {
+              id: 'evd_0123456789',
+              organizationId: org,
+              sha256: 'b'.repeat(64),
+              filename: 'lockout-policy.pdf',
+              contentType: 'application/pdf',
+              size: 10,
+              description: null,
+              effectiveDate: '2026-11-01',
+              expiresOn: null,
+              collectedBy: 'Compliance',
+              createdAt: '2026-11-01T00:00:00.000Z',
+              links: [{ targetType: 'node', targetId: 'A37', createdAt: '2026-11-01T00:00:00.000Z' }],
+            },
+          ],
+        },
+      }),
+    });
+    renderConsole('/catalog');
+    fireEvent.click(await screen.findByText(/Chapter VI/));
+    expect(calls.some((c) => c.key.endsWith('/nodes/A37/history'))).toBe(false);
+    fireEvent.click(await screen.findByText('Identity verification of electronic trading'));
+    expect(await screen.findByText('lockout-policy.pdf')).toBeTruthy();
+    expect(await screen.findByText('Login procedure')).toBeTruthy();
+    expect(await screen.findByText('Status in the latest evaluations')).toBeTruthy();
+    expect(calls.some((c) => c.key.endsWith('/nodes/A37/history'))).toBe(true);
+  });
+
   it('hides the controls that change records from an auditor', async () => {
     serve({ 'GET /api/v1/session': () => ({ status: 200, body: session('auditor') }), ...consoleRoutes });
     renderConsole('/registers/cloud-services');

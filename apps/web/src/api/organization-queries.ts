@@ -6,8 +6,11 @@ import {
   collectorStatusResponseSchema,
   dutySchema,
   evaluationRunSchema,
+  evidenceListResponseSchema,
   findingEventSchema,
   findingSchema,
+  monitoringReportSchema,
+  nodeHistoryResponseSchema,
   ruleResultSchema,
 } from '@ntg/contracts';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -118,3 +121,43 @@ export function useAuditVerification(org: string) {
 }
 
 export { orgPath };
+
+/** A requirement's status in each of the latest runs (the catalog's history of a node). */
+export function useNodeHistory(org: string, nodeId: string) {
+  return useQuery({
+    queryKey: ['node-history', org, nodeId],
+    queryFn: () =>
+      api(`${orgPath(org)}/nodes/${encodeURIComponent(nodeId)}/history`, {
+        query: { limit: 10 },
+        schema: nodeHistoryResponseSchema,
+      }),
+    select: (d) => d.history,
+  });
+}
+
+/** Evidence linked to one target, e.g. `node:A12.1`. */
+export function useLinkedEvidence(org: string, target: string) {
+  return useQuery({
+    queryKey: ['evidence', org, 'target', target],
+    queryFn: () => api(`${orgPath(org)}/evidence`, { query: { target }, schema: evidenceListResponseSchema }),
+    select: (d) => d.evidence,
+  });
+}
+
+/**
+ * The newest daily failed-login report (A37.7) for yesterday in Asia/Taipei, or null when the gateway has not
+ * reported that day (the server answers 404).
+ */
+export function useDailyMonitoring(org: string) {
+  return useQuery({
+    queryKey: ['monitoring-daily', org],
+    queryFn: async () => {
+      try {
+        return await api(`${orgPath(org)}/monitoring/daily`, { schema: monitoringReportSchema });
+      } catch (error) {
+        if (isApiError(error) && error.status === 404) return null;
+        throw error;
+      }
+    },
+  });
+}

@@ -9,6 +9,7 @@ import { ErrorAlert } from '../shell/error-alert.tsx';
 import { PageLoader } from '../shell/page-state.tsx';
 import { StatusBadge } from '../shell/status-badge.tsx';
 import { buildCatalogTree, matches, type TreeNode } from './catalog-tree.ts';
+import { NodeDetails } from './node-details.tsx';
 
 interface NodeInfo {
   assessments: Map<string, NodeAssessment>;
@@ -74,6 +75,7 @@ export default function CatalogPage() {
   const assessment = useAssessment(org);
   const results = useResults(org);
   const [search, setSearch] = useState('');
+  const [opened, setOpened] = useState<string[]>([]);
 
   const tree = useMemo(() => buildCatalogTree(catalog.data?.nodes ?? []), [catalog.data]);
   const info = useMemo<NodeInfo>(() => {
@@ -118,7 +120,14 @@ export default function CatalogPage() {
                 {t('catalog.chapter', { roman: chapter.roman })} {chapter.title}
               </Accordion.Control>
               <Accordion.Panel>
-                <Accordion multiple variant="contained">
+                <Accordion
+                  multiple
+                  variant="contained"
+                  value={opened.filter((id) => articles.some((a) => a.node.id === id))}
+                  onChange={(ids) =>
+                    setOpened((all) => [...all.filter((id) => !articles.some((a) => a.node.id === id)), ...ids])
+                  }
+                >
                   {articles.map((a) => {
                     const status = info.assessments.get(a.node.id)?.status;
                     return (
@@ -134,6 +143,9 @@ export default function CatalogPage() {
                         </Accordion.Control>
                         <Accordion.Panel>
                           <NodeLine tree={a} info={info} />
+                          {opened.includes(a.node.id) && (
+                            <NodeDetails org={org} nodeId={a.node.id} results={results.data ?? []} />
+                          )}
                         </Accordion.Panel>
                       </Accordion.Item>
                     );

@@ -7,6 +7,7 @@ import {
   useAssessment,
   useCatalog,
   useCollectorStatus,
+  useDailyMonitoring,
   useDuties,
   useEvaluationRuns,
   useFindings,
@@ -266,6 +267,51 @@ function Collectors({ org }: { org: string }) {
   );
 }
 
+/** The gateway's last daily analysis of failed logins (A37.7): its counts and the attack patterns it saw. */
+function GatewayReport({ org }: { org: string }) {
+  const { t, i18n } = useTranslation();
+  const report = useDailyMonitoring(org);
+  return (
+    <Panel title={t('dashboard.gatewayReport')}>
+      {report.isPending && <PageLoader />}
+      <ErrorAlert error={report.error} />
+      {report.data === null && (
+        <Text size="sm" c="dimmed">
+          {t('dashboard.noGatewayReport')}
+        </Text>
+      )}
+      {report.data != null && (
+        <Stack gap="xs">
+          <Text size="sm">
+            {t('dashboard.gatewayReportFor', {
+              date: formatDate(report.data.date, i18n.language),
+              time: formatDateTime(report.data.generatedAt, i18n.language),
+            })}
+          </Text>
+          <Group gap="xs">
+            {(['attempts', 'failures', 'unknownIdentifier', 'locks'] as const).map((k) => (
+              <Badge key={k} variant="light" color={k === 'attempts' ? 'gray' : 'orange'}>
+                {t(`dashboard.gatewayCounts.${k}`, { n: report.data?.summary.counts[k] ?? 0 })}
+              </Badge>
+            ))}
+          </Group>
+          {report.data.summary.patterns.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              {t('dashboard.noPatterns')}
+            </Text>
+          ) : (
+            report.data.summary.patterns.map((p) => (
+              <Text key={`${p.type}|${p.sources.join(',')}`} size="sm" c="red">
+                {t(`dashboard.pattern.${p.type}`)}: {p.description}
+              </Text>
+            ))
+          )}
+        </Stack>
+      )}
+    </Panel>
+  );
+}
+
 export default function DashboardPage() {
   const { t } = useTranslation();
   const org = useOrgId();
@@ -278,6 +324,7 @@ export default function DashboardPage() {
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <Duties org={org} />
         <Collectors org={org} />
+        <GatewayReport org={org} />
       </SimpleGrid>
     </Stack>
   );
