@@ -45,8 +45,21 @@ export interface TestPki {
     thisUpdate?: Date;
     hours?: number;
   }): Promise<Uint8Array>;
+  /**
+   * An OCSP responder for `fetch`-shaped injection (RFC 6960, signed by `signer`, the root by default): it answers
+   * revoked for `revoked`, good for the others, and counts the requests it served.
+   */
+  ocspResponder(options?: { revoked?: TestCertificate[]; signer?: TestCertificate; hours?: number }): OcspResponder;
   /** Another client certificate of the root (or `issuer`), e.g. for a test that needs a fresh account. */
   issueClient(name: string, options?: { issuer?: TestCertificate; key?: 'rsa' | 'ec' }): Promise<TestCertificate>;
+}
+
+export interface OcspResponder {
+  fetch(
+    url: string,
+    init: { body?: Uint8Array },
+  ): Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+  requests: number;
 }
 
 const subtle = webcrypto.subtle;
@@ -253,6 +266,56 @@ export async function createTestPki(options: { now?: Date } = {}): Promise<TestP
     return new Uint8Array(list.toSchema(true).toBER(false));
   }
 
+  function ocspResponder(
+    o: { revoked?: TestCertificate[]; signer?: TestCertificate; hours?: number } = {},
+  ): OcspResponder {
+    const signer = o.signer ?? root;
+    const revoked = new Set((o.revoked ?? [clients.revoked]).map((c) => c.serialHex));
+    const responder: OcspResponder = {
+      requests: 0,
+      async fetch(_url, init) {
+        responder.requests += 1;
+        const body = init.body ?? new Uint8Array(0);
+        const request = pkijs.OCSPRequest.fromBER(
+          body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
+        );
+        const certId = request.tbsRequest.requestList[0]?.reqCert;
+        if (certId === undefined) throw new Error('an OCSP request without a certificate');
+        const serial = Buffer.from(certId.serialNumber.valueBlock.valueHexView)
+          .toString('hex')
+          .replace(/^(00)+(?=.)/, '');
+        const status = revoked.has(serial)
+          ? new asn1js.Constructed({
+              idBlock: { tagClass: 3, tagNumber: 1 },
+              value: [new asn1js.GeneralizedTime({ valueDate: new Date(now.getTime() - 3_600_000) })],
+            })
+          : new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 } });
+        const basic = new pkijs.BasicOCSPResponse();
+        const signerCert = pkijs.Certificate.fromBER(Buffer.from(signer.der));
+        basic.tbsResponseData.responderID = signerCert.subject;
+        basic.tbsResponseData.producedAt = new Date(now.getTime() - 60_000);
+        basic.tbsResponseData.responses.push(
+          new pkijs.SingleResponse({
+            certID: certId,
+            certStatus: status,
+            thisUpdate: new Date(now.getTime() - 60_000),
+            nextUpdate: new Date(now.getTime() + (o.hours ?? 1) * 3_600_000),
+          }),
+        );
+        await basic.sign(signer.privateKey, 'SHA-256');
+        const response = new pkijs.OCSPResponse();
+        response.responseStatus.valueBlock.valueDec = 0;
+        response.responseBytes = new pkijs.ResponseBytes({
+          responseType: '1.3.6.1.5.5.7.48.1.1',
+          response: new asn1js.OctetString({ valueHex: basic.toSchema().toBER(false) }),
+        });
+        const der = response.toSchema().toBER(false);
+        return { ok: true, status: 200, arrayBuffer: async () => der };
+      },
+    };
+    return responder;
+  }
+
   async function issueClient(name: string, o: { issuer?: TestCertificate; key?: 'rsa' | 'ec' } = {}) {
     const issuer = o.issuer ?? root;
     const pair =
@@ -269,7 +332,7 @@ export async function createTestPki(options: { now?: Date } = {}): Promise<TestP
     });
   }
 
-  return { root, intermediate, unapprovedCa, clients, crl, issueClient };
+  return { root, intermediate, unapprovedCa, clients, crl, ocspResponder, issueClient };
 }
 
 export { pemOf as testPem };

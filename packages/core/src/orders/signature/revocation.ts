@@ -10,7 +10,9 @@ import { type CertificateFacts, certificateFacts, serialHexOf } from './certific
  * Revocation by CRL (ADR 0014): the CRLs an approved CA names (`file:` paths or `http(s):` URLs) are loaded, their
  * signature checked with the CA's key and their validity window honoured, then kept and refreshed. A CRL that cannot
  * be loaded, does not verify, or is past its nextUpdate gives `unknown`, never `good`: the caller's policy decides,
- * and the default fails closed. OCSP is not consulted by this checker (an `ocspUrl` is recorded but yields nothing).
+ * and the default fails closed. Where the CA names an OCSP responder it is asked first (RFC 6960: the response must
+ * be signed by the CA or a responder it delegated with id-kp-OCSPSigning, and be current); the CRLs answer when it
+ * cannot.
  */
 
 interface LoadedCrl {
@@ -25,7 +27,7 @@ export interface RevocationCheckerOptions {
   /** For http(s) CRLs; the global fetch by default. */
   fetch?: (
     url: string,
-    init: { signal: AbortSignal },
+    init: { signal: AbortSignal; method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: Uint8Array },
   ) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
   readFile?: (path: string) => Promise<Uint8Array>;
   /** A loaded CRL is read again after this long, or sooner once past its nextUpdate. */
@@ -67,6 +69,72 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
   const refreshMs = (options.refreshSeconds ?? 3600) * 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
   const fetchCrl = options.fetch ?? ((url, init) => fetch(url, init));
+  const ocspAnswers = new Map<string, { status: RevocationStatus; until: number }>();
+
+  /** One OCSP exchange for `subject`; a string says why it gave no answer. */
+  async function askOcsp(
+    url: string,
+    subject: CertificateFacts,
+    issuer: CertificateFacts,
+    at: Date,
+  ): Promise<RevocationStatus | string> {
+    const key = `${subject.fingerprint}|${url}`;
+    const now = options.clock.now().getTime();
+    const cached = ocspAnswers.get(key);
+    if (cached !== undefined && now < cached.until) return cached.status;
+    const cert = pkijs.Certificate.fromBER(toArrayBuffer(subject.der));
+    const issuerCert = pkijs.Certificate.fromBER(toArrayBuffer(issuer.der));
+    const request = new pkijs.OCSPRequest();
+    await request.createForCertificate(cert, { hashAlgorithm: 'SHA-256', issuerCertificate: issuerCert });
+    let der: ArrayBuffer;
+    try {
+      const res = await fetchCrl(url, {
+        signal: AbortSignal.timeout(timeoutMs),
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' },
+        body: new Uint8Array(request.toSchema(true).toBER(false)),
+      });
+      if (!res.ok) return `the OCSP responder ${url} answered HTTP ${res.status}`;
+      der = await res.arrayBuffer();
+    } catch (error) {
+      return `the OCSP responder ${url} could not be reached: ${(error as Error).message}`;
+    }
+    let basic: pkijs.BasicOCSPResponse;
+    try {
+      const response = pkijs.OCSPResponse.fromBER(der);
+      const code = response.responseStatus.valueBlock.valueDec;
+      if (code !== 0) return `the OCSP responder ${url} refused (status ${code})`;
+      if (response.responseBytes?.responseType !== '1.3.6.1.5.5.7.48.1.1') {
+        return `the OCSP answer from ${url} is not a basic response`;
+      }
+      basic = pkijs.BasicOCSPResponse.fromBER(response.responseBytes.response.valueBlock.valueHexView);
+      // RFC 6960 4.2.2.2: signed by the CA itself or by a responder it authorized (id-kp-OCSPSigning). A CA that
+      // answers for itself often attaches no certificate: its own is the candidate then.
+      if (basic.certs === undefined || basic.certs.length === 0) basic.certs = [issuerCert];
+      if (!(await basic.verify({ trustedCerts: [issuerCert] }))) return `the OCSP answer from ${url} does not verify`;
+    } catch (error) {
+      return `the OCSP answer from ${url} is not acceptable: ${(error as Error).message}`;
+    }
+    const requested = request.tbsRequest.requestList[0]?.reqCert;
+    const single = basic.tbsResponseData.responses.find((r) => requested !== undefined && r.certID.isEqual(requested));
+    if (single === undefined) return `the OCSP answer from ${url} is about another certificate`;
+    const stale = single.nextUpdate !== undefined && single.nextUpdate < at;
+    if (single.thisUpdate.getTime() > at.getTime() + 5 * 60_000 || stale) {
+      return `the OCSP answer from ${url} is not current`;
+    }
+    const { status } = await basic.getCertificateStatus(cert, issuerCert);
+    const producedAt = basic.tbsResponseData.producedAt.toISOString();
+    const answer: RevocationStatus =
+      status === 0
+        ? { status: 'good', source: 'ocsp', producedAt }
+        : status === 1
+          ? { status: 'revoked', source: 'ocsp', producedAt, detail: 'revoked according to OCSP' }
+          : { status: 'unknown', source: 'ocsp', detail: `the OCSP responder ${url} does not know the certificate` };
+    // Kept until the answer's nextUpdate, and at most five minutes.
+    const until = Math.min(single.nextUpdate?.getTime() ?? now, now + 5 * 60_000);
+    if (answer.status !== 'unknown') ocspAnswers.set(key, { status: answer, until });
+    return answer;
+  }
   const readFile = options.readFile ?? ((path: string) => readFileFs(path).then((b) => new Uint8Array(b)));
   const loaded = new Map<string, LoadedCrl>();
   const inFlight = new Map<string, Promise<LoadedCrl>>();
@@ -114,13 +182,20 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
 
   return {
     async check(certificateDer, issuer, at): Promise<RevocationStatus> {
-      const urls = 'crlUrls' in issuer ? (issuer as ApprovedCaAnchor).crlUrls : [];
-      if (urls.length === 0) {
-        return { status: 'unknown', source: 'none', detail: 'the issuing CA has no CRL configured' };
+      const anchor = 'crlUrls' in issuer ? (issuer as ApprovedCaAnchor) : undefined;
+      const urls = anchor?.crlUrls ?? [];
+      const ocspUrl = anchor?.ocspUrl;
+      if (urls.length === 0 && ocspUrl === undefined) {
+        return { status: 'unknown', source: 'none', detail: 'the issuing CA has no CRL or OCSP responder configured' };
       }
       const subject = certificateFacts(certificateDer, 'ORDER_MALFORMED');
       const issuerFacts = certificateFacts(issuer.certificateDer, 'APPROVED_CA_INVALID');
       const problems: string[] = [];
+      if (ocspUrl !== undefined) {
+        const answer = await askOcsp(ocspUrl, subject, issuerFacts, at);
+        if (typeof answer !== 'string' && answer.status !== 'unknown') return answer;
+        problems.push(typeof answer === 'string' ? answer : (answer.detail ?? 'OCSP does not know the certificate'));
+      }
       for (const url of urls) {
         const crl = await current(url, issuerFacts, at);
         if (typeof crl === 'string') {
@@ -142,7 +217,7 @@ export function createRevocationChecker(options: RevocationCheckerOptions): Revo
         }
         return { status: 'good', source: 'crl', producedAt: crl.thisUpdate.toISOString() };
       }
-      return { status: 'unknown', source: 'crl', detail: problems.join('; ') };
+      return { status: 'unknown', source: urls.length > 0 ? 'crl' : 'ocsp', detail: problems.join('; ') };
     },
   };
 }

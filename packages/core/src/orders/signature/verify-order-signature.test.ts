@@ -203,6 +203,23 @@ describe('threats refused by the signature check', () => {
     );
   });
 
+  it('OCSP where configured (RFC 6960): a revoked answer refuses, a good one accepts and is kept, a forged one is unknown', async () => {
+    const withOcsp = anchors.map((a) => ({ ...a, crlUrls: [], ocspUrl: 'http://ocsp.example.com.tw/' }));
+    const responder = pki.ocspResponder();
+    const checker = createRevocationChecker({ clock: createFakeClock(now.toISOString()), fetch: responder.fetch });
+    const good = await verify(await cms(pki.clients.ec), { anchors: withOcsp, revocation: checker });
+    expect(good.revocation).toMatchObject({ status: 'good', source: 'ocsp' });
+    await verify(await cms(pki.clients.ec), { anchors: withOcsp, revocation: checker });
+    expect(responder.requests).toBe(1);
+    const r = await refusal(verify(await cms(pki.clients.revoked), { anchors: withOcsp, revocation: checker }));
+    expect(r.code).toBe('ORDER_CERTIFICATE_REVOKED');
+    // Signed by a CA that is not the issuer and was not delegated: no answer, and the default fails closed.
+    const forged = pki.ocspResponder({ revoked: [], signer: pki.unapprovedCa });
+    const forgedChecker = createRevocationChecker({ clock: createFakeClock(now.toISOString()), fetch: forged.fetch });
+    const f = await refusal(verify(await cms(pki.clients.revoked), { anchors: withOcsp, revocation: forgedChecker }));
+    expect(f.code).toBe('ORDER_REVOCATION_UNKNOWN');
+  });
+
   it('algorithm confusion: an RS256 header over an EC key, an HS256 or none header, and a jwk header are refused', async () => {
     const good = (await jws(pki.clients.ec)).value;
     const [, , sig] = good.split('.');
