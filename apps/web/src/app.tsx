@@ -7,6 +7,7 @@ import { PageLoader } from './shell/page-state.tsx';
 // One chunk per page: a reader of the audit log never downloads the register forms.
 const SignInPage = lazy(() => import('./auth/sign-in-page.tsx'));
 const SetupPage = lazy(() => import('./auth/setup-page.tsx'));
+const InvitationPage = lazy(() => import('./auth/invitation-page.tsx'));
 const ConsoleLayout = lazy(() => import('./layout/console-layout.tsx'));
 const DashboardPage = lazy(() => import('./dashboard/dashboard-page.tsx'));
 const CatalogPage = lazy(() => import('./catalog/catalog-page.tsx'));
@@ -14,6 +15,7 @@ const RegistersPage = lazy(() => import('./registers/registers-page.tsx'));
 const FindingsPage = lazy(() => import('./findings/findings-page.tsx'));
 const EvidencePage = lazy(() => import('./evidence/evidence-page.tsx'));
 const AuditPage = lazy(() => import('./audit/audit-page.tsx'));
+const UsersPage = lazy(() => import('./users/users-page.tsx'));
 
 function RequireSession() {
   const session = useSession();
@@ -31,6 +33,7 @@ export function App() {
         <Routes>
           <Route path="/sign-in" element={<SignInPage />} />
           <Route path="/setup/:token" element={<SetupPage />} />
+          <Route path="/invitation/:token" element={<InvitationPage />} />
           <Route element={<RequireSession />}>
             <Route index element={<DashboardPage />} />
             <Route path="catalog" element={<CatalogPage />} />
@@ -38,6 +41,7 @@ export function App() {
             <Route path="findings/:findingId?" element={<FindingsPage />} />
             <Route path="evidence" element={<EvidencePage />} />
             <Route path="audit" element={<AuditPage />} />
+            <Route path="users" element={<UsersPage />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Route>
         </Routes>

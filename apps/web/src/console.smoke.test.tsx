@@ -435,6 +435,100 @@ describe('the console in a browser', () => {
     expect(JSON.parse(String(confirm?.init.body))).toEqual({ code: '123456' });
   });
 
+  it('an invited user chooses a password on the invitation link, then enrols TOTP', async () => {
+    localStorage.setItem('ntg.locale', 'en');
+    const calls = serve({
+      'GET /api/v1/session': () => ({ status: 401, body: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } }),
+      'GET /api/v1/invitations/inv123': () => ({
+        status: 200,
+        body: { email: 'wang@example.com.tw', displayName: 'Wang', expiresAt: '2026-12-08T02:00:00.000Z' },
+      }),
+      'POST /api/v1/invitations/inv123': () => ({ status: 200, body: { step: 'enrol-second-factor' } }),
+      'POST /api/v1/session/enrolment/totp': () => ({
+        status: 200,
+        body: { secret: 'JBSWY3DPEHPK3PXP', otpauthUri: 'otpauth://totp/NewTech%20Guard:wang?secret=JBSWY3DPEHPK3PXP' },
+      }),
+      ...consoleRoutes,
+    });
+    renderConsole('/invitation/inv123');
+    expect((await screen.findByText(/Wang \(wang@example\.com\.tw\)/)).textContent).toContain('10:00');
+    fireEvent.change(screen.getByLabelText(/^Password/), { target: { value: 'short' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Set password' }));
+    expect(await screen.findByText('use at least 12 characters')).toBeTruthy();
+    expect(calls.some((c) => c.key === 'POST /api/v1/invitations/inv123')).toBe(false);
+    fireEvent.change(screen.getByLabelText(/^Password/), { target: { value: 'a long enough passphrase' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Set password' }));
+    expect(await screen.findByText('JBSWY3DPEHPK3PXP')).toBeTruthy();
+    const accepted = calls.find((c) => c.key === 'POST /api/v1/invitations/inv123');
+    expect(JSON.parse(String(accepted?.init.body))).toMatchObject({ password: 'a long enough passphrase' });
+  });
+
+  it('says so when an invitation link is used or expired', async () => {
+    localStorage.setItem('ntg.locale', 'en');
+    serve({
+      'GET /api/v1/session': () => ({ status: 401, body: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } }),
+      'GET /api/v1/invitations/old': () => ({
+        status: 404,
+        body: { code: 'SETUP_LINK_INVALID', message: 'gone', requestId: 'r' },
+      }),
+    });
+    renderConsole('/invitation/old');
+    expect(await screen.findByText(/used already or expired/)).toBeTruthy();
+  });
+
+  it('lets an administrator invite a user and shows the one-time link; an auditor has no users page', async () => {
+    const admin = { ...session('administrator'), user: { ...session('administrator').user, locale: 'en' } };
+    const calls = serve({
+      'GET /api/v1/session': () => ({ status: 200, body: admin }),
+      ...consoleRoutes,
+      'GET /api/v1/users': () => ({
+        status: 200,
+        body: { users: [{ ...admin.user, lockedAt: '2026-12-07T01:00:00.000Z' }] },
+      }),
+      'POST /api/v1/users': () => ({
+        status: 201,
+        body: {
+          user: {
+            ...admin.user,
+            id: 'usr_9876543210',
+            email: 'wang@example.com.tw',
+            displayName: 'Wang',
+            role: 'compliance-officer',
+            secondFactors: [],
+          },
+          invitationPath: '/invitation/ntgc_abc',
+          invitationExpiresAt: '2026-12-08T02:00:00.000Z',
+        },
+      }),
+    });
+    renderConsole('/users');
+    expect(await screen.findByRole('link', { name: 'Users' })).toBeTruthy();
+    expect(await screen.findByText('Locked')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Unlock' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Invite a user' }));
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.change(within(dialog).getByLabelText(/E-mail/), { target: { value: 'wang@example.com.tw' } });
+    fireEvent.change(within(dialog).getByLabelText(/Display name/), { target: { value: 'Wang' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Invite a user' }));
+    expect(await within(dialog).findByText(/\/invitation\/ntgc_abc$/)).toBeTruthy();
+    const sent = calls.find((c) => c.key === 'POST /api/v1/users');
+    expect(JSON.parse(String(sent?.init.body))).toMatchObject({
+      email: 'wang@example.com.tw',
+      role: 'compliance-officer',
+    });
+    cleanup();
+    serve({
+      'GET /api/v1/session': () => ({
+        status: 200,
+        body: { ...session('auditor'), user: { ...session('auditor').user, locale: 'en' } },
+      }),
+      ...consoleRoutes,
+    });
+    renderConsole('/');
+    await screen.findByRole('link', { name: 'Dashboard' });
+    expect(screen.queryByRole('link', { name: 'Users' })).toBeNull();
+  });
+
   it("puts the server's field messages on the fields of a register form", async () => {
     const calls = serve({
       'GET /api/v1/session': () => ({ status: 200, body: session('compliance-officer') }),

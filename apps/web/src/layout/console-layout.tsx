@@ -17,6 +17,7 @@ const sections = [
   { path: '/findings', key: 'nav.findings' },
   { path: '/evidence', key: 'nav.evidence' },
   { path: '/audit', key: 'nav.audit' },
+  { path: '/users', key: 'nav.users', administratorsOnly: true },
 ] as const;
 
 function OrganizationSwitcher() {
@@ -102,6 +103,7 @@ export default function ConsoleLayout() {
   const { t } = useTranslation();
   useAccountLanguage();
   const [opened, { toggle, close }] = useDisclosure();
+  const session = useSession();
   const { pathname } = useLocation();
   const isActive = (path: string) => (path === '/' ? pathname === '/' : pathname.startsWith(path));
 
@@ -134,17 +136,19 @@ export default function ConsoleLayout() {
           </Group>
         </AppShell.Header>
         <AppShell.Navbar p="xs" component="nav" aria-label={t('layout.navigation')}>
-          {sections.map((s) => (
-            <NavLink
-              key={s.path}
-              component={Link}
-              to={s.path}
-              label={t(s.key)}
-              active={isActive(s.path)}
-              aria-current={isActive(s.path) ? 'page' : undefined}
-              onClick={close}
-            />
-          ))}
+          {sections
+            .filter((s) => !('administratorsOnly' in s) || session.data?.user.role === 'administrator')
+            .map((s) => (
+              <NavLink
+                key={s.path}
+                component={Link}
+                to={s.path}
+                label={t(s.key)}
+                active={isActive(s.path)}
+                aria-current={isActive(s.path) ? 'page' : undefined}
+                onClick={close}
+              />
+            ))}
         </AppShell.Navbar>
         <AppShell.Main>
           <Content />
