@@ -190,15 +190,15 @@ spawnSync(process.execPath, ['--import', 'tsx', 'scripts/ensure-web-build.ts'], 
 const dataDir = mkdtempSync(join(tmpdir(), 'ntg-console-bench-'));
 const server = startServer(dataDir);
 try {
-  await server.waitFor(/"address":"(http:\/\/[^"]+)"/);
+  await server.waitFor(/\/setup\/ntgc_/);
   server.child.kill('SIGTERM');
   await new Promise((r) => server.child.once('exit', r));
   // The folder is made by the server's first start (secrets, migrations); the organizations go in while it is down.
   const orgs = await prepare(dataDir);
   const running = startServer(dataDir);
-  const [, address] = await running.waitFor(/"address":"(http:\/\/[^"]+)"/);
+  // With no administrator yet, the server prints its setup link, which also names its address.
+  const [, address, setupPath] = await running.waitFor(/(http:\/\/[^/\s]+)(\/setup\/ntgc_[A-Za-z0-9_-]{43})/);
   const url = address as string;
-  const [, setupPath] = await running.waitFor(/(\/setup\/ntgc_[A-Za-z0-9_-]{43})/);
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Asia/Taipei' });
