@@ -209,7 +209,10 @@ try {
     await page.getByLabel('Password').fill('Bench password for the console 2026!');
     await page.getByRole('button', { name: 'Create administrator' }).click();
     const secretBox = page.getByLabel('Secret', { exact: true });
-    await secretBox.waitFor();
+    await secretBox.waitFor({ timeout: 120_000 }).catch(async (error: unknown) => {
+      await page.screenshot({ path: join(tmpdir(), 'ntg-console-bench-setup.png'), fullPage: true });
+      throw error;
+    });
     const secret = ((await secretBox.textContent()) ?? '').replace(/\s/g, '');
     await page.getByLabel('Digit 1 of the code').click();
     await page.keyboard.type(totpCodeForSecret(secret, new Date()));
