@@ -187,6 +187,13 @@ describe.each(testDatabaseKinds())('compliance engine over HTTP on $name', (kind
         expect.objectContaining({ requirementId: 'A4.4', state: 'due-soon', dueDate: '2027-05-01' }),
       ]),
     );
+    const all = body.duties.length;
+    const limited = await t.app.inject({ method: 'GET', url: `${org}/duties?limit=1`, headers: auth });
+    const one = limited.json() as { duties: { dueDate: string }[]; overdue: number; dueSoon: number };
+    // At 100,000 devices the dashboard asks for the soonest few; the counts still cover all of them.
+    expect(one.duties).toHaveLength(1);
+    expect(one.overdue + one.dueSoon).toBe(all);
+    expect(one.duties[0]?.dueDate).toBe([...body.duties.map((d) => d.dueDate)].sort()[0]);
   });
 
   it('leaves the stored results untouched when a re-evaluation finds nothing new, and rewrites them when a record changes', async () => {
@@ -235,6 +242,55 @@ describe.each(testDatabaseKinds())('compliance engine over HTTP on $name', (kind
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ code: 'CATALOG_NODE_NOT_FOUND', requestId: expect.any(String) });
     const bad = await t.app.inject({ method: 'GET', url: `${org}/nodes/A4.1/history?limit=0`, headers: auth });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('counts findings by severity and owner over all of them, not a first page', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `${org}/registers/cloud-services`,
+        headers: auth,
+        payload: cloud({
+          name: `Summary service ${i}`,
+          owner: 'Summary Owner',
+          riskEvaluationDate: '2026-05-01',
+          riskEvaluationResult: 'not-acceptable',
+        }),
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    await evaluate();
+    const res = await t.app.inject({ method: 'GET', url: `${org}/findings/summary`, headers: auth });
+    expect(res.statusCode).toBe(200);
+    const summary = res.json() as {
+      total: number;
+      bySeverity: { severity: string; count: number }[];
+      byOwner: { owner: string; count: number }[];
+    };
+    const page = await t.app.inject({
+      method: 'GET',
+      url: `${org}/findings?status=open,accepted&limit=500`,
+      headers: auth,
+    });
+    const all = page.json() as { findings: { severity: string; owner: string }[]; total: number };
+    expect(summary.total).toBe(all.total);
+    expect(summary.bySeverity.reduce((s, r) => s + r.count, 0)).toBe(all.total);
+    const owned = all.findings.filter((f) => f.owner === 'Summary Owner').length;
+    expect(summary.byOwner.find((o) => o.owner === 'Summary Owner')?.count).toBe(owned);
+    expect(owned).toBeGreaterThanOrEqual(3);
+    const bad = await t.app.inject({ method: 'GET', url: `${org}/findings/summary?status=bogus`, headers: auth });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('serves the results of one node and the nodes under it, and refuses a malformed node id', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `${org}/results?under=A4&limit=5`, headers: auth });
+    expect(res.statusCode).toBe(200);
+    const { results } = res.json() as { results: { requirementId: string }[] };
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.length).toBeLessThanOrEqual(5);
+    expect(results.every((r) => r.requirementId === 'A4' || r.requirementId.startsWith('A4.'))).toBe(true);
+    const bad = await t.app.inject({ method: 'GET', url: `${org}/results?under=A4%25`, headers: auth });
     expect(bad.statusCode).toBe(400);
   });
 

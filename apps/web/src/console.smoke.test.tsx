@@ -138,7 +138,15 @@ const consoleRoutes: Record<string, Handler> = {
   }),
   [`GET ${orgBase}/evaluations`]: () => ({ status: 200, body: { runs: [run] } }),
   [`GET ${orgBase}/findings`]: () => ({ status: 200, body: { findings: [], total: 0 } }),
-  [`GET ${orgBase}/duties`]: () => ({ status: 200, body: { today: '2026-12-07', duties: [] } }),
+  [`GET ${orgBase}/findings/summary`]: () => ({
+    status: 200,
+    body: {
+      total: 31,
+      bySeverity: [{ severity: 'high', count: 31 }],
+      byOwner: [{ owner: 'IT Operations', count: 31 }],
+    },
+  }),
+  [`GET ${orgBase}/duties`]: () => ({ status: 200, body: { today: '2026-12-07', overdue: 0, dueSoon: 0, duties: [] } }),
   [`GET ${orgBase}/collectors/status`]: () => ({
     status: 200,
     body: { organizationId: org, generatedAt: '2026-12-07T01:00:00.000Z', collectors: [] },

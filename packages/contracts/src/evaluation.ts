@@ -123,6 +123,14 @@ export const findingQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
+/** `GET …/findings/summary`: counts over every finding in the statuses asked for, by severity and by owner. */
+export const findingSummarySchema = z.object({
+  total: z.number().int(),
+  bySeverity: z.array(z.object({ severity: severitySchema, count: z.number().int() })),
+  byOwner: z.array(z.object({ owner: z.string(), count: z.number().int() })),
+});
+export type FindingSummary = z.infer<typeof findingSummarySchema>;
+
 /** The assessment of an organization: the latest run's per-node status with reasons, and its findings. */
 export const assessmentSchema = z.object({
   organization: z.object({ id: z.string(), slug: z.string(), name: z.string(), demo: z.boolean() }),
@@ -177,4 +185,12 @@ export const dutySchema = z.object({
   dueDate: z.string(),
   state: z.enum(['due-soon', 'overdue']),
   reason: z.string(),
+});
+
+/** `GET …/duties`: the soonest duties (at most `limit`), and how many are overdue and due soon in all. */
+export const dutiesResponseSchema = z.object({
+  today: z.string(),
+  overdue: z.number().int(),
+  dueSoon: z.number().int(),
+  duties: z.array(dutySchema),
 });

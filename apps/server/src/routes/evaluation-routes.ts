@@ -2,12 +2,13 @@ import {
   assessmentSchema,
   attestationSchema,
   createAttestationSchema,
-  dutySchema,
+  dutiesResponseSchema,
   errorResponseSchema,
   evaluationRunSchema,
   findingEventSchema,
   findingQuerySchema,
   findingSchema,
+  findingSummarySchema,
   isoDate,
   nodeAssessmentSchema,
   nodeHistoryResponseSchema,
@@ -42,7 +43,7 @@ const revision = z.object({ revision: z.coerce.number().int().min(1) });
 export interface EvaluationRouteDeps {
   organizations: OrganizationService;
   evaluation: EvaluationService;
-  evaluations: Pick<EvaluationStore, 'runs' | 'results' | 'recentRuns'>;
+  evaluations: Pick<EvaluationStore, 'runs' | 'results' | 'recentRuns' | 'duties'>;
   findings: FindingService;
   attestations: AttestationService;
   clock: { now(): Date };
@@ -180,9 +181,15 @@ export function evaluationRoutes(deps: EvaluationRouteDeps): FastifyPluginAsyncZ
           security: [{ bearer: [] }],
           params: orgParams,
           querystring: z.object({
-            requirementId: z.string().optional(),
+            requirementId: z.string().max(40).optional(),
+            under: z
+              .string()
+              .regex(/^A\d+(\.\d+)*$/, 'a node id such as A17 or A17.4')
+              .optional()
+              .describe('a node and every node under it'),
             recordType: z.string().optional(),
             recordId: z.string().optional(),
+            limit: z.coerce.number().int().min(1).max(100_000).optional(),
           }),
           response: { 200: z.object({ results: z.array(ruleResultSchema) }), ...errors },
         },
@@ -198,34 +205,29 @@ export function evaluationRoutes(deps: EvaluationRouteDeps): FastifyPluginAsyncZ
       {
         schema: {
           tags: ['assessment'],
-          summary: 'Recurring duties due in the next 30 days, and overdue ones',
+          summary:
+            'Recurring duties due in the next 30 days, and overdue ones: the soonest first, with the counts of all',
           security: [{ bearer: [] }],
           params: orgParams,
-          response: { 200: z.object({ today: z.string(), duties: z.array(dutySchema) }), ...errors },
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+          response: { 200: dutiesResponseSchema, ...errors },
         },
       },
       async (request) => {
         const org = await deps.organizations.get(request.params.org);
         const today = taipeiDate(deps.clock.now());
         const horizon = addDays(today, dueSoonDays);
-        const results = await deps.evaluations.results(org.id, {});
-        const duties = results
-          .filter(
-            (r) =>
-              r.dueDate !== null &&
-              ((r.status === 'pass' && r.dueDate <= horizon) || (r.status === 'fail' && r.dueDate < today)),
-          )
-          .map((r) => ({
-            requirementId: r.requirementId,
-            recordType: r.recordType,
-            recordId: r.recordId,
-            recordName: r.recordName,
-            dueDate: r.dueDate ?? today,
-            state: r.status === 'fail' ? ('overdue' as const) : ('due-soon' as const),
-            reason: r.reason,
-          }))
-          .sort((a, b) => a.dueDate.localeCompare(b.dueDate));
-        return { today, duties };
+        const found = await deps.evaluations.duties(org.id, { today, horizon, limit: request.query.limit });
+        const duties = found.duties.map((r) => ({
+          requirementId: r.requirementId,
+          recordType: r.recordType,
+          recordId: r.recordId,
+          recordName: r.recordName,
+          dueDate: r.dueDate ?? today,
+          state: r.status === 'fail' ? ('overdue' as const) : ('due-soon' as const),
+          reason: r.reason,
+        }));
+        return { today, overdue: found.overdue, dueSoon: found.dueSoon, duties };
       },
     );
 
@@ -245,6 +247,26 @@ export function evaluationRoutes(deps: EvaluationRouteDeps): FastifyPluginAsyncZ
         const org = await deps.organizations.get(request.params.org);
         const q = request.query;
         return deps.findings.page(org.id, { ...q, status: q.status?.split(',') as FindingStatus[] | undefined });
+      },
+    );
+
+    app.get(
+      '/api/v1/organizations/:org/findings/summary',
+      {
+        schema: {
+          tags: ['findings'],
+          summary:
+            'How many findings there are by severity and by owner, over all of them (default: open and accepted)',
+          security: [{ bearer: [] }],
+          params: orgParams,
+          querystring: z.object({ status: findingQuerySchema.shape.status }),
+          response: { 200: findingSummarySchema, ...errors },
+        },
+      },
+      async (request) => {
+        const org = await deps.organizations.get(request.params.org);
+        const statuses = (request.query.status?.split(',') ?? ['open', 'accepted']) as FindingStatus[];
+        return deps.findings.summary(org.id, statuses);
       },
     );
 

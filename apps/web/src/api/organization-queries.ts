@@ -4,11 +4,12 @@ import {
   auditVerificationSchema,
   catalogListResponseSchema,
   collectorStatusResponseSchema,
-  dutySchema,
+  dutiesResponseSchema,
   evaluationRunSchema,
   evidenceListResponseSchema,
   findingEventSchema,
   findingSchema,
+  findingSummarySchema,
   monitoringReportSchema,
   nodeHistoryResponseSchema,
   ruleResultSchema,
@@ -40,10 +41,15 @@ export function useEvaluationRuns(org: string) {
   });
 }
 
-export function useResults(org: string) {
+/** Record-level results of one node and the nodes under it (at most `limit`): an opened catalog article's records. */
+export function useResults(org: string, under: string, limit = 200) {
   return useQuery({
-    queryKey: ['results', org],
-    queryFn: () => api(`${orgPath(org)}/results`, { schema: z.object({ results: z.array(ruleResultSchema) }) }),
+    queryKey: ['results', org, under, limit],
+    queryFn: () =>
+      api(`${orgPath(org)}/results`, {
+        query: { under, limit },
+        schema: z.object({ results: z.array(ruleResultSchema) }),
+      }),
     select: (d) => d.results,
   });
 }
@@ -51,8 +57,7 @@ export function useResults(org: string) {
 export function useDuties(org: string) {
   return useQuery({
     queryKey: ['duties', org],
-    queryFn: () =>
-      api(`${orgPath(org)}/duties`, { schema: z.object({ today: z.string(), duties: z.array(dutySchema) }) }),
+    queryFn: () => api(`${orgPath(org)}/duties`, { query: { limit: 20 }, schema: dutiesResponseSchema }),
   });
 }
 
@@ -159,5 +164,13 @@ export function useDailyMonitoring(org: string) {
         throw error;
       }
     },
+  });
+}
+
+/** Counts of open and accepted findings by severity and owner, over all of them (the dashboard's charts). */
+export function useFindingSummary(org: string) {
+  return useQuery({
+    queryKey: ['findings-summary', org],
+    queryFn: () => api(`${orgPath(org)}/findings/summary`, { schema: findingSummarySchema }),
   });
 }

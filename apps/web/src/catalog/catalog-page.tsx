@@ -2,7 +2,7 @@ import { Accordion, Badge, Group, List, Stack, Text, TextInput, Title } from '@m
 import type { NodeAssessment } from '@ntg/contracts';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAssessment, useCatalog, useResults } from '../api/organization-queries.ts';
+import { useAssessment, useCatalog } from '../api/organization-queries.ts';
 import { formatDate } from '../format/taipei-time.ts';
 import { useOrgId } from '../layout/organization-context.tsx';
 import { ErrorAlert } from '../shell/error-alert.tsx';
@@ -73,19 +73,21 @@ export default function CatalogPage() {
   const org = useOrgId();
   const catalog = useCatalog(i18n.language);
   const assessment = useAssessment(org);
-  const results = useResults(org);
   const [search, setSearch] = useState('');
   const [opened, setOpened] = useState<string[]>([]);
 
   const tree = useMemo(() => buildCatalogTree(catalog.data?.nodes ?? []), [catalog.data]);
   const info = useMemo<NodeInfo>(() => {
     const assessments = new Map((assessment.data?.nodes ?? []).map((n) => [n.nodeId, n]));
+    // A node's own verdicts that need a person (its counts), not its parts': they show on the parts themselves.
     const attention = new Map<string, number>();
-    for (const r of results.data ?? []) {
-      if (r.status !== 'pass') attention.set(r.requirementId, (attention.get(r.requirementId) ?? 0) + 1);
+    for (const n of assessment.data?.nodes ?? []) {
+      if (n.method === 'rollup') continue;
+      const need = n.counts.fail + n.counts['needs-evidence'] + n.counts.error;
+      if (need > 0) attention.set(n.nodeId, need);
     }
     return { assessments, attention };
-  }, [assessment.data, results.data]);
+  }, [assessment.data]);
 
   if (catalog.isPending) return <PageLoader />;
   if (catalog.isError) return <ErrorAlert error={catalog.error} />;
@@ -97,7 +99,7 @@ export default function CatalogPage() {
       <Text size="sm" c="dimmed">
         {catalog.data.title} · {t('catalog.version', { version: catalog.data.version })}
       </Text>
-      <ErrorAlert error={assessment.error ?? results.error} />
+      <ErrorAlert error={assessment.error} />
       {catalog.data.language !== i18n.language && (
         <Text size="sm" c="dimmed">
           {t('catalog.shownIn', { language: t(`language.${catalog.data.language === 'zh-TW' ? 'zh-TW' : 'en'}`) })}
@@ -143,9 +145,7 @@ export default function CatalogPage() {
                         </Accordion.Control>
                         <Accordion.Panel>
                           <NodeLine tree={a} info={info} />
-                          {opened.includes(a.node.id) && (
-                            <NodeDetails org={org} nodeId={a.node.id} results={results.data ?? []} />
-                          )}
+                          {opened.includes(a.node.id) && <NodeDetails org={org} nodeId={a.node.id} />}
                         </Accordion.Panel>
                       </Accordion.Item>
                     );

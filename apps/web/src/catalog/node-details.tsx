@@ -1,8 +1,7 @@
 import { Anchor, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import type { RuleResult } from '@ntg/contracts';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { useLinkedEvidence, useNodeHistory } from '../api/organization-queries.ts';
+import { useLinkedEvidence, useNodeHistory, useResults } from '../api/organization-queries.ts';
 import { formatDate, formatDateTime } from '../format/taipei-time.ts';
 import { ErrorAlert } from '../shell/error-alert.tsx';
 import { PageLoader } from '../shell/page-state.tsx';
@@ -12,17 +11,17 @@ import { StatusBadge } from '../shell/status-badge.tsx';
  * What stands behind one article's status: the records its rules found wanting, the evidence linked to it, and its
  * status in the latest runs. Rendered only for an opened article, so a closed catalog costs no requests.
  */
-export function NodeDetails({ org, nodeId, results }: { org: string; nodeId: string; results: readonly RuleResult[] }) {
+export function NodeDetails({ org, nodeId }: { org: string; nodeId: string }) {
   const { t, i18n } = useTranslation();
   const history = useNodeHistory(org, nodeId);
   const evidence = useLinkedEvidence(org, `node:${nodeId}`);
-  const records = results.filter(
-    (r) => (r.requirementId === nodeId || r.requirementId.startsWith(`${nodeId}.`)) && r.recordId !== null,
-  );
+  const results = useResults(org, nodeId, 21);
+  const records = (results.data ?? []).filter((r) => r.recordId !== null && r.status !== 'pass');
   return (
     <SimpleGrid cols={{ base: 1, md: 3 }} mt="sm">
       <Stack gap={4}>
         <Title order={5}>{t('catalog.linkedRecords')}</Title>
+        <ErrorAlert error={results.error} />
         {records.length === 0 ? (
           <Text size="sm" c="dimmed">
             {t('catalog.noLinkedRecords')}
@@ -42,7 +41,7 @@ export function NodeDetails({ org, nodeId, results }: { org: string; nodeId: str
         )}
         {records.length > 20 && (
           <Text size="xs" c="dimmed">
-            {t('catalog.moreRecords', { n: records.length - 20 })}
+            {t('catalog.moreRecordsInFindings')}
           </Text>
         )}
       </Stack>

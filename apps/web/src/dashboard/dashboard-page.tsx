@@ -10,13 +10,13 @@ import {
   useDailyMonitoring,
   useDuties,
   useEvaluationRuns,
-  useFindings,
+  useFindingSummary,
 } from '../api/organization-queries.ts';
 import { formatDate, formatDateTime, formatShortDay } from '../format/taipei-time.ts';
 import { useOrgId } from '../layout/organization-context.tsx';
 import { ErrorAlert } from '../shell/error-alert.tsx';
 import { PageLoader } from '../shell/page-state.tsx';
-import { chapterObligationCounts, countBy, trendPoints } from './dashboard-figures.ts';
+import { chapterObligationCounts, trendPoints } from './dashboard-figures.ts';
 
 function Panel({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -150,17 +150,16 @@ function Trend({ org }: { org: string }) {
 
 function FindingCharts({ org }: { org: string }) {
   const { t } = useTranslation();
-  const findings = useFindings(org, { status: 'open,accepted', limit: 500 });
+  const findings = useFindingSummary(org);
   if (findings.isPending) return <PageLoader />;
   if (findings.isError) return <ErrorAlert error={findings.error} />;
-  const list = findings.data.findings;
-  const bySeverity = countBy(list, (f) => f.severity).map((r) => ({ ...r, name: t(`severity.${r.name}`) }));
-  const byOwner = countBy(list, (f) => f.owner).slice(0, 10);
+  const bySeverity = findings.data.bySeverity.map((r) => ({ name: t(`severity.${r.severity}`), count: r.count }));
+  const byOwner = findings.data.byOwner.slice(0, 10).map((r) => ({ name: r.owner, count: r.count }));
   const series = [{ name: 'count', label: t('dashboard.findings'), color: 'red.6' }];
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }}>
       <Panel title={t('dashboard.findingsBySeverity')}>
-        {list.length === 0 ? (
+        {findings.data.total === 0 ? (
           <Text size="sm">{t('dashboard.noFindings')}</Text>
         ) : (
           <BarChart
@@ -173,7 +172,7 @@ function FindingCharts({ org }: { org: string }) {
         )}
       </Panel>
       <Panel title={t('dashboard.findingsByOwner')}>
-        {list.length === 0 ? (
+        {findings.data.total === 0 ? (
           <Text size="sm">{t('dashboard.noFindings')}</Text>
         ) : (
           <BarChart h={200} data={byOwner} dataKey="name" series={series} aria-label={t('dashboard.findingsByOwner')} />
@@ -191,6 +190,21 @@ function Duties({ org }: { org: string }) {
       {duties.isPending && <PageLoader />}
       <ErrorAlert error={duties.error} />
       {duties.data?.duties.length === 0 && <Text size="sm">{t('dashboard.noDuties')}</Text>}
+      {duties.data !== undefined && duties.data.duties.length > 0 && (
+        <Group gap="xs" mb="xs">
+          <Badge color="red" variant="light">
+            {t('dashboard.overdueCount', { n: duties.data.overdue })}
+          </Badge>
+          <Badge color="yellow" variant="light">
+            {t('dashboard.dueSoonCount', { n: duties.data.dueSoon })}
+          </Badge>
+          {duties.data.overdue + duties.data.dueSoon > duties.data.duties.length && (
+            <Text size="xs" c="dimmed">
+              {t('dashboard.soonestShown', { n: duties.data.duties.length })}
+            </Text>
+          )}
+        </Group>
+      )}
       {duties.data !== undefined && duties.data.duties.length > 0 && (
         <Table>
           <Table.Thead>

@@ -38,8 +38,23 @@ export interface EvaluationStore {
   recentRuns(organizationId: string, limit: number): Promise<EvaluationRun[]>;
   /** Newest first, without the per-node summary (for trends). */
   runs(organizationId: string, limit: number): Promise<Omit<EvaluationRun, 'summary'>[]>;
+  /**
+   * Recurring duties among the stored results: passes due by `horizon` and failures past their due date (`today`),
+   * soonest first, at most `limit` of them, with the counts of both over all.
+   */
+  duties(
+    organizationId: string,
+    window: { today: string; horizon: string; limit: number },
+  ): Promise<{ duties: RuleResult[]; overdue: number; dueSoon: number }>;
   results(
     organizationId: string,
-    filter: { requirementId?: string | undefined; recordType?: string | undefined; recordId?: string | undefined },
+    filter: {
+      requirementId?: string | undefined;
+      /** A node and everything under it: A17 takes A17, A17.4 and A17.4.1. */
+      under?: string | undefined;
+      recordType?: string | undefined;
+      recordId?: string | undefined;
+      limit?: number | undefined;
+    },
   ): Promise<RuleResult[]>;
 }

@@ -20,6 +20,8 @@ export interface RiskAcceptance {
 
 export interface FindingService {
   page(organizationId: string, query: FindingQuery): Promise<{ findings: Finding[]; total: number }>;
+  /** Counts by severity and owner over every finding in `statuses` (the dashboard's charts). */
+  summary: FindingStore['summary'];
   get(organizationId: string, id: string): Promise<{ finding: Finding; events: FindingEvent[] }>;
   assign(
     ctx: ActorContext,
@@ -43,7 +45,7 @@ export const maxAcceptanceDays = 366;
 
 export function createFindingService(deps: {
   uow: UnitOfWork<Stores>;
-  findings: Pick<FindingStore, 'page' | 'get' | 'events'>;
+  findings: Pick<FindingStore, 'page' | 'summary' | 'get' | 'events'>;
   audit: AuditTrail;
   clock: Clock;
 }): FindingService {
@@ -87,6 +89,7 @@ export function createFindingService(deps: {
 
   return {
     page: (organizationId, query) => deps.findings.page(organizationId, query),
+    summary: (organizationId, statuses) => deps.findings.summary(organizationId, statuses),
 
     async get(organizationId, id) {
       const finding = await deps.findings.get(organizationId, id);

@@ -59,6 +59,15 @@ export interface FindingStore {
   /** Updates one finding if its revision is still `expectedRevision`. */
   update(finding: Finding, expectedRevision: number): Promise<boolean>;
   page(organizationId: string, query: FindingQuery): Promise<{ findings: Finding[]; total: number }>;
+  /** Counts of the findings in `statuses`, by severity and by owner (most first), over all of them. */
+  summary(
+    organizationId: string,
+    statuses: readonly FindingStatus[],
+  ): Promise<{
+    total: number;
+    bySeverity: { severity: Severity; count: number }[];
+    byOwner: { owner: string; count: number }[];
+  }>;
   addEvents(events: readonly FindingEvent[]): Promise<void>;
   events(organizationId: string, findingId: string): Promise<FindingEvent[]>;
 }

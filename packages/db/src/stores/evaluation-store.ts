@@ -1,10 +1,22 @@
 import type { RuleResult } from '@ntg/contracts';
 import type { EvaluationRun, EvaluationStore, RunSummary, RunTrigger } from '@ntg/core';
 import { canonicalJson } from '@ntg/core';
-import type { Kysely } from 'kysely';
-import type { Database } from '../schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, EvaluationResultsTable } from '../schema.ts';
 
 const batch = 500;
+
+function toResult(r: Selectable<EvaluationResultsTable>): RuleResult {
+  return {
+    requirementId: r.requirement_id,
+    status: r.status as RuleResult['status'],
+    reason: r.reason,
+    recordType: r.record_type === '' ? null : (r.record_type as RuleResult['recordType']),
+    recordId: r.record_id === '' ? null : r.record_id,
+    recordName: r.record_name,
+    dueDate: r.due_date,
+  };
+}
 
 export function createEvaluationStore(db: Kysely<Database>): EvaluationStore {
   async function recentRuns(organizationId: string, limit: number): Promise<EvaluationRun[]> {
@@ -105,23 +117,44 @@ export function createEvaluationStore(db: Kysely<Database>): EvaluationStore {
         score: Number(row.score),
       }));
     },
+    async duties(organizationId, { today, horizon, limit }) {
+      const base = db
+        .selectFrom('evaluation_results')
+        .where('organization_id', '=', organizationId)
+        .where('due_date', 'is not', null)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'pass'), eb('due_date', '<=', horizon)]),
+            eb.and([eb('status', '=', 'fail'), eb('due_date', '<', today)]),
+          ]),
+        );
+      const counts = await base
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
+      const rows = await base
+        .selectAll()
+        .orderBy('due_date')
+        .orderBy('requirement_id')
+        .orderBy('record_id')
+        .limit(limit)
+        .execute();
+      const count = (status: string) => Number(counts.find((c) => c.status === status)?.n ?? 0);
+      return { duties: rows.map(toResult), overdue: count('fail'), dueSoon: count('pass') };
+    },
     async results(organizationId, filter) {
       let q = db.selectFrom('evaluation_results').selectAll().where('organization_id', '=', organizationId);
       if (filter.requirementId !== undefined) q = q.where('requirement_id', '=', filter.requirementId);
+      const under = filter.under;
+      if (under !== undefined) {
+        // Node ids hold letters, digits and dots only (the route checks), so the prefix needs no escaping.
+        q = q.where((eb) => eb.or([eb('requirement_id', '=', under), eb('requirement_id', 'like', `${under}.%`)]));
+      }
       if (filter.recordType !== undefined) q = q.where('record_type', '=', filter.recordType);
       if (filter.recordId !== undefined) q = q.where('record_id', '=', filter.recordId);
-      const rows = await q.orderBy('requirement_id').orderBy('record_id').execute();
-      return rows.map(
-        (r): RuleResult => ({
-          requirementId: r.requirement_id,
-          status: r.status as RuleResult['status'],
-          reason: r.reason,
-          recordType: r.record_type === '' ? null : (r.record_type as RuleResult['recordType']),
-          recordId: r.record_id === '' ? null : r.record_id,
-          recordName: r.record_name,
-          dueDate: r.due_date,
-        }),
-      );
+      const ordered = q.orderBy('requirement_id').orderBy('record_id');
+      const rows = await (filter.limit === undefined ? ordered : ordered.limit(filter.limit)).execute();
+      return rows.map(toResult);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Finding, FindingStore } from '@ntg/core';
+import type { Finding, FindingStore, Severity } from '@ntg/core';
 import { canonicalJson } from '@ntg/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, FindingsTable } from '../schema.ts';
@@ -123,6 +123,30 @@ export function createFindingStore(db: Kysely<Database>): FindingStore {
         .limit(q.limit)
         .execute();
       return { findings: rows.map(toFinding), total: Number(total.n) };
+    },
+    async summary(organizationId, statuses) {
+      const base = db
+        .selectFrom('findings')
+        .where('organization_id', '=', organizationId)
+        .where('status', 'in', statuses.length > 0 ? [...statuses] : ['open']);
+      const severities = await base
+        .select(['severity', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('severity')
+        .execute();
+      const owners = await base
+        .select(['owner', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('owner')
+        .orderBy('n', 'desc')
+        .orderBy('owner')
+        .execute();
+      const bySeverity = severities
+        .map((r) => ({ severity: r.severity as Severity, count: Number(r.n) }))
+        .sort((a, b) => severityRank[a.severity] - severityRank[b.severity]);
+      return {
+        total: bySeverity.reduce((sum, r) => sum + r.count, 0),
+        bySeverity,
+        byOwner: owners.map((r) => ({ owner: r.owner, count: Number(r.n) })),
+      };
     },
     async addEvents(events) {
       for (let i = 0; i < events.length; i += batch) {
