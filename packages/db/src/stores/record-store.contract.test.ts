@@ -113,6 +113,17 @@ describe.each(testDatabaseKinds())('register records on $name', (kind) => {
     expect(literal.total).toBe(0);
   });
 
+  it('gives the count of all matches on every page of a search, and past the last page too', async () => {
+    const pages = [0, 5, 10, 100].map((offset) =>
+      registers.page(org, 'mobile-devices', { sort: 'name', order: 'asc', offset, limit: 5, q: 'it dept' }),
+    );
+    const [first, second, third, beyond] = await Promise.all(pages);
+    expect([first?.total, second?.total, third?.total, beyond?.total]).toEqual([15, 15, 15, 15]);
+    expect(beyond?.records).toEqual([]);
+    const names = [...(first?.records ?? []), ...(second?.records ?? []), ...(third?.records ?? [])].map((r) => r.name);
+    expect(new Set(names).size).toBe(15);
+  });
+
   it('refuses to sort or filter by a name that is not a field of the register', async () => {
     await expect(
       registers.page(org, 'mobile-devices', { sort: 'password', order: 'asc', offset: 0, limit: 5 }),

@@ -122,9 +122,26 @@ export function createRecordStore(db: Kysely<Database>, dialect: DialectCapabili
       }
       if (q.owner !== undefined) base = base.where('owner', '=', q.owner);
       for (const f of q.filters) base = base.where(dialect.jsonFieldEquals('data', f.field, f.value));
-      const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const sortExpr =
         'column' in q.sort ? sql.ref(columnOf[q.sort.column]) : dialect.jsonSortKey('data', q.sort.field);
+      const narrowed = (q.search !== undefined && q.search !== '') || q.owner !== undefined || q.filters.length > 0;
+      if (narrowed) {
+        // A search or filter scans the register once: the page and the count of all matches in one query (a
+        // window count), instead of one scan for each. The plain listing keeps two queries: its count is cheap
+        // and its page can stop early.
+        const rows = await base
+          .selectAll()
+          .select((eb) => eb.fn.countAll<number>().over().as('total_matches'))
+          .orderBy(sortExpr, q.order)
+          .orderBy('id', q.order)
+          .offset(q.offset)
+          .limit(q.limit)
+          .execute();
+        const first = rows[0];
+        if (first !== undefined) return { rows: rows.map(toStored), total: Number(first.total_matches) };
+        if (q.offset === 0) return { rows: [], total: 0 };
+      }
+      const totalRow = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const rows = await base
         .selectAll()
         .orderBy(sortExpr, q.order)
