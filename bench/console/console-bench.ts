@@ -144,7 +144,8 @@ async function registerTimings(page: Page, url: string, orgId: string) {
   for (let i = 0; i < loads; i++) {
     const before = await firstRow(page);
     const t0 = Date.now();
-    await page.getByRole('button', { name: /next page/i }).click();
+    // Forward and back, so a small register never runs out of pages.
+    await page.getByRole('button', { name: i % 2 === 0 ? /next page/i : /previous page/i }).click();
     await page.waitForFunction(
       (b) => (globalThis as unknown as Dom).document.querySelector('tbody tr')?.textContent !== b,
       before,
@@ -158,8 +159,7 @@ async function registerTimings(page: Page, url: string, orgId: string) {
   const afterDebounce: number[] = [];
   const search = page.getByRole('textbox', { name: 'Search', exact: true });
   for (let i = 0; i < loads; i++) {
-    const before = await firstRow(page);
-    // Names that exist in both organizations ("Device 50" to "Device 5x"), so the first row changes each time.
+    // Names that exist in both organizations ("Device 50" to "Device 5x"): done when the first row is a match.
     const term = `Device ${50 + i}`;
     let requested = 0;
     const onRequest = (r: { url(): string }) => {
@@ -169,12 +169,9 @@ async function registerTimings(page: Page, url: string, orgId: string) {
     const t0 = Date.now();
     await search.fill(term);
     await page.waitForFunction(
-      (b) => (globalThis as unknown as Dom).document.querySelector('tbody tr')?.textContent !== b,
-      before,
-      {
-        polling: 5,
-        timeout: 30_000,
-      },
+      (want) => (globalThis as unknown as Dom).document.querySelector('tbody tr')?.textContent?.includes(want) === true,
+      term,
+      { polling: 5, timeout: 30_000 },
     );
     const done = Date.now();
     page.off('request', onRequest);
@@ -244,12 +241,12 @@ try {
       for (const path of [
         `${url}/api/v1/assessment?org=${org.id}`,
         `${base}/evaluations?limit=90`,
-        `${base}/findings?status=open%2Caccepted&limit=500`,
+        `${base}/findings/summary`,
         `${base}/duties`,
         `${base}/collectors/status`,
         `${base}/monitoring/daily`,
         `${url}/api/v1/catalog?language=en`,
-        `${base}/results`,
+        `${base}/registers/mobile-devices?q=Device%2050&limit=25`,
       ]) {
         await page.request.get(path);
         const t0 = Date.now();
