@@ -1,6 +1,7 @@
 import { totpCodeForSecret } from '@ntg/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessibilityViolations, type Violation } from './accessibility.ts';
 import { launchBrowser, screenshot } from './browser.ts';
 import { type RunningServer, startServer } from './server-process.ts';
 
@@ -144,6 +145,53 @@ describe("a new user's first hour in the console", () => {
     for (let i = 0; i < 20 && (await resolved()).length === 0; i += 1) await page.waitForTimeout(250);
     expect((await resolved()).map((f) => f.recordName)).toEqual([deviceName]);
     await screenshot(page, '08-resolved');
+  });
+
+  it('keeps every page usable by keyboard and screen reader: no WCAG 2.1 A/AA violation found by axe', async () => {
+    const found: Record<string, Violation[]> = {};
+    for (const [name, path, ready] of [
+      ['dashboard', '/', 'Compliance by chapter'],
+      ['catalog', '/catalog', 'Search the directions'],
+      ['registers', '/registers/iot-equipment', 'Add record'],
+      ['findings', '/findings', 'Findings'],
+      ['evidence', '/evidence', 'Evidence'],
+      ['audit', '/audit', 'Audit log'],
+      ['users', '/users', 'Invite a user'],
+    ] as const) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByText(ready).first().waitFor();
+      await page.waitForTimeout(300);
+      const violations = await accessibilityViolations(page);
+      if (violations.length > 0) found[name] = violations;
+    }
+    // A finding's detail dialog, with its tabs and forms.
+    await page.goto(`${server.url}/findings`);
+    await page.getByRole('row').nth(1).getByRole('button').first().click();
+    await page.getByRole('dialog').waitFor();
+    await page.waitForTimeout(300);
+    const dialog = await accessibilityViolations(page);
+    if (dialog.length > 0) found['finding detail'] = dialog;
+    await page.keyboard.press('Escape');
+    expect(found).toEqual({});
+  });
+
+  it('can be worked by keyboard alone: Tab reaches the navigation, Enter follows it, focus is visible', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByText('Compliance by chapter').first().waitFor();
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.locator(':focus').textContent())?.trim() === 'Findings';
+    }
+    expect(reached).toBe(true);
+    const outline = await page.locator(':focus').evaluate((el) => {
+      const style = el.ownerDocument.defaultView?.getComputedStyle(el);
+      return { width: style?.outlineWidth, style: style?.outlineStyle };
+    });
+    expect(outline.style).not.toBe('none');
+    expect(outline.width).not.toBe('0px');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/findings$/);
   });
 
   it('shows the audit log with the chain verified, and signs out', async () => {

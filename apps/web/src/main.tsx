@@ -11,6 +11,7 @@ import { isApiError } from './api/client.ts';
 import { App } from './app.tsx';
 import { sessionKey } from './auth/session-queries.ts';
 import { setupI18n } from './i18n/i18n.ts';
+import { consoleCssVariables, consoleTheme } from './shell/theme.ts';
 
 const i18n = setupI18n();
 
@@ -40,7 +41,7 @@ if (root === null) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
     <I18nextProvider i18n={i18n}>
-      <MantineProvider defaultColorScheme="light">
+      <MantineProvider defaultColorScheme="light" theme={consoleTheme} cssVariablesResolver={consoleCssVariables}>
         <Notifications />
         <QueryClientProvider client={queryClient}>
           <App />

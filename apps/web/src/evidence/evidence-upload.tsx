@@ -77,6 +77,7 @@ export function EvidenceUpload({ org, links }: { org: string; links: EvidenceLin
         accept={[...evidenceContentTypes]}
         loading={upload.isPending}
         aria-label={t('evidence.dropzone')}
+        inputProps={{ 'aria-label': t('evidence.dropzone') }}
       >
         <Group justify="center" mih={100}>
           <Stack gap={4} align="center">

@@ -231,6 +231,7 @@ export default function FindingsPage() {
         />
       </Group>
       <Drawer
+        closeButtonProps={{ 'aria-label': t('common.close') }}
         opened={findingId !== undefined}
         onClose={() => navigate('/findings')}
         position="right"

@@ -1,4 +1,16 @@
-import { AppShell, Badge, Burger, Button, Group, Menu, NavLink, Select, Text, Title } from '@mantine/core';
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Group,
+  Menu,
+  NavLink,
+  Select,
+  Text,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -26,7 +38,8 @@ function OrganizationSwitcher() {
   return (
     <Group gap="xs">
       <Select
-        aria-label={t('layout.organization')}
+        // A label element, not aria-label: the name then need not contain the chosen firm's name (WCAG 2.5.3).
+        label={<VisuallyHidden>{t('layout.organization')}</VisuallyHidden>}
         placeholder={t('layout.organization')}
         size="xs"
         w={240}
@@ -55,7 +68,7 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
-        <Button variant="default" size="xs" aria-label={t('layout.userMenu')}>
+        <Button variant="default" size="xs" aria-label={`${user?.displayName ?? ''} · ${t('layout.userMenu')}`}>
           {user?.displayName ?? ''}
         </Button>
       </Menu.Target>

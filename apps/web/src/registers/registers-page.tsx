@@ -260,6 +260,7 @@ function RegisterView({ org, register }: { org: string; register: RegisterType }
         />
       </Group>
       <Drawer
+        closeButtonProps={{ 'aria-label': t('common.close') }}
         opened={editing !== null}
         onClose={close}
         position="right"

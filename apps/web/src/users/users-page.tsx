@@ -13,6 +13,7 @@ import {
   Text,
   TextInput,
   Title,
+  VisuallyHidden,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import {
@@ -165,7 +166,7 @@ function UserRow({ user, onUnlock }: { user: ConsoleUser; onUnlock: (u: ConsoleU
       </Table.Td>
       <Table.Td>
         <Select
-          aria-label={t('users.roleOf', { name: user.displayName })}
+          label={<VisuallyHidden>{t('users.roleOf', { name: user.displayName })}</VisuallyHidden>}
           size="xs"
           allowDeselect={false}
           value={user.role}
@@ -256,10 +257,20 @@ export default function UsersPage() {
           </Table.Tbody>
         </Table>
       )}
-      <Modal opened={inviting} onClose={() => setInviting(false)} title={t('users.invite')}>
+      <Modal
+        opened={inviting}
+        onClose={() => setInviting(false)}
+        title={t('users.invite')}
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+      >
         <InviteForm onDone={() => setInviting(false)} />
       </Modal>
-      <Modal opened={unlocking !== null} onClose={() => setUnlocking(null)} title={t('users.unlock')}>
+      <Modal
+        opened={unlocking !== null}
+        onClose={() => setUnlocking(null)}
+        title={t('users.unlock')}
+        closeButtonProps={{ 'aria-label': t('common.close') }}
+      >
         {unlocking !== null && <UnlockForm user={unlocking} onDone={() => setUnlocking(null)} />}
       </Modal>
     </Stack>
