@@ -1,4 +1,5 @@
 export * from './admin-client.ts';
+export * from './base64url.ts';
 export * from './device-key.ts';
 export * from './gateway-client.ts';
 export * from './gateway-error.ts';
