@@ -7,3 +7,4 @@ export type { FetchLike } from './http.ts';
 export * from './order-signer.ts';
 export * from './orders-client.ts';
 export * from './pkcs12.ts';
+export * from './webauthn.ts';
