@@ -4,12 +4,17 @@ import {
   clientAccountViewSchema,
   type EnrolDeviceKey,
   type EnrolledTotp,
+  type EnrolledWebauthn,
   type EnrolTotp,
+  type EnrolWebauthn,
   enrolledDeviceKeySchema,
   enrolledTotpSchema,
+  enrolledWebauthnSchema,
   type UnlockAccount,
+  webauthnOptionsSchema,
 } from '@ntg/contracts';
 import { type HttpOptions, requestJson } from './http.ts';
+import type { WebauthnJson } from './webauthn.ts';
 
 export interface GatewayAdminOptions extends HttpOptions {
   /** The firm's API token: for the operator's back office, never shipped inside a trading app. */
@@ -23,6 +28,13 @@ export interface GatewayAdminClient {
   resetPin(accountId: string, pin: string, reason: string): Promise<ClientAccountView>;
   enrolTotp(accountId: string, input?: EnrolTotp): Promise<EnrolledTotp>;
   enrolDeviceKey(accountId: string, input: EnrolDeviceKey): Promise<{ deviceKeyId: string }>;
+  /**
+   * Options for navigator.credentials.create on the client's device (`browserWebauthnCreate` there); the API token
+   * stays in the back office, the options and the RegistrationResponseJSON travel between the two.
+   */
+  webauthnRegistrationOptions(accountId: string): Promise<WebauthnJson>;
+  /** Finishes the enrolment with the RegistrationResponseJSON (attestation policy: ADR 0016; audited). */
+  enrolWebauthn(accountId: string, input: EnrolWebauthn): Promise<EnrolledWebauthn>;
   unlock(accountId: string, input: UnlockAccount): Promise<ClientAccountView>;
 }
 
@@ -39,6 +51,15 @@ export function createGatewayAdminClient(options: GatewayAdminOptions): GatewayA
       requestJson(options, 'POST', path(accountId, '/totp'), enrolledTotpSchema, { bearer, body: input }),
     enrolDeviceKey: (accountId, input) =>
       requestJson(options, 'POST', path(accountId, '/device-keys'), enrolledDeviceKeySchema, { bearer, body: input }),
+    webauthnRegistrationOptions: async (accountId) =>
+      (
+        await requestJson(options, 'POST', path(accountId, '/webauthn/options'), webauthnOptionsSchema, {
+          bearer,
+          body: {},
+        })
+      ).options,
+    enrolWebauthn: (accountId, input) =>
+      requestJson(options, 'POST', path(accountId, '/webauthn'), enrolledWebauthnSchema, { bearer, body: input }),
     unlock: (accountId, input) =>
       requestJson(options, 'POST', path(accountId, '/unlock'), clientAccountViewSchema, { bearer, body: input }),
   };

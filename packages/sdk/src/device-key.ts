@@ -1,4 +1,5 @@
 import { type ChallengePurpose, deviceKeySigningInput, type P256PublicJwk } from '@ntg/contracts';
+import { toBase64url } from './base64url.ts';
 
 type Subtle = typeof globalThis.crypto.subtle;
 /** A WebCrypto private key (CryptoKey), kept non-extractable by the app. */
@@ -7,12 +8,6 @@ export type DevicePrivateKey = Parameters<Subtle['sign']>[1];
 export interface DeviceKeyPair {
   privateKey: DevicePrivateKey;
   publicKey: P256PublicJwk;
-}
-
-function toBase64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /**

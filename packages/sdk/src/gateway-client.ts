@@ -15,6 +15,7 @@ import {
   sessionViewSchema,
   stepUpChallengeSchema,
   stepUpResponseSchema,
+  webauthnOptionsSchema,
 } from '@ntg/contracts';
 import { type HttpOptions, requestJson } from './http.ts';
 
@@ -50,6 +51,10 @@ export interface GatewayClient {
   /** A challenge and a proof of `kind` in one call, for a function that answered STEP_UP_REQUIRED. */
   stepUpWith(token: string, kind: FactorKind, provide: FactorProvider): Promise<StepUpResponse>;
   changePin(token: string, change: ChangePinRequest): Promise<{ changedAt: string }>;
+  /** Options for navigator.credentials.get at a login challenge (the same shape whoever the identifier is, A37.7). */
+  webauthnLoginOptions(challengeId: string): Promise<Record<string, unknown>>;
+  /** Options for navigator.credentials.get at a step-up challenge of this session. */
+  webauthnStepUpOptions(token: string, challengeId: string): Promise<Record<string, unknown>>;
 }
 
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
@@ -99,6 +104,21 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
 
     changePin: (token, change) =>
       requestJson(options, 'POST', '/gateway/v1/pin', changePinResponseSchema, { bearer: token, body: change }),
+
+    webauthnLoginOptions: async (challengeId) =>
+      (
+        await requestJson(options, 'POST', '/gateway/v1/login/webauthn/options', webauthnOptionsSchema, {
+          body: { challengeId },
+        })
+      ).options,
+
+    webauthnStepUpOptions: async (token, challengeId) =>
+      (
+        await requestJson(options, 'POST', '/gateway/v1/step-up/webauthn/options', webauthnOptionsSchema, {
+          bearer: token,
+          body: { challengeId },
+        })
+      ).options,
   };
   return client;
 }

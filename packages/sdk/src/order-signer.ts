@@ -6,7 +6,7 @@
 import { canonicalOrderBytes, type OrderPayload, type OrderSignature } from '@ntg/contracts';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { toBase64url } from './orders-client.ts';
+import { toBase64url } from './base64url.ts';
 
 type Key = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
 

@@ -9,9 +9,10 @@ import {
   submitOrderRequestSchema,
 } from '@ntg/contracts';
 import { describe, expect, it } from 'vitest';
+import { toBase64url } from './base64url.ts';
 import { GatewayError } from './gateway-error.ts';
 import type { FetchLike } from './http.ts';
-import { createOrdersClient, OrderInputError, type OrderSession, toBase64url } from './orders-client.ts';
+import { createOrdersClient, OrderInputError, type OrderSession } from './orders-client.ts';
 
 const macKeyBytes = Buffer.alloc(32, 7);
 const session: OrderSession = {

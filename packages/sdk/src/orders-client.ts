@@ -17,6 +17,7 @@ import {
   type SubmitOrderRequest,
 } from '@ntg/contracts';
 import { z } from 'zod';
+import { fromBase64url, toBase64url } from './base64url.ts';
 import { type HttpOptions, requestJson } from './http.ts';
 
 type Subtle = typeof globalThis.crypto.subtle;
@@ -97,23 +98,6 @@ function subtle(): Subtle {
   return s;
 }
 
-export function toBase64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64url(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new OrderInputError('orderMacKey is not base64url');
-  const binary = atob(
-    text
-      .replace(/-/g, '+')
-      .replace(/_/g, '/')
-      .padEnd(Math.ceil(text.length / 4) * 4, '='),
-  );
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
-
 /** A whole number of shares as the decimal string the payload carries. */
 function quantityString(quantity: OrderInput['quantity']): string {
   if (typeof quantity === 'string') return quantity;
@@ -132,6 +116,7 @@ export async function orderRequestMac(macKey: MacKey, body: SubmitOrderRequest):
 
 function macKeyBytes(orderMacKey: string): Uint8Array {
   const raw = fromBase64url(orderMacKey);
+  if (raw === null) throw new OrderInputError('orderMacKey is not base64url');
   if (raw.length !== 32) throw new OrderInputError(`orderMacKey must decode to 32 bytes, got ${raw.length}`);
   return raw;
 }
