@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,6 +15,7 @@ import type { Registry } from 'prom-client';
 import { createAccessGuard } from './http/console-access.ts';
 import { installErrorHandling } from './http/error-handler.ts';
 import { installMetrics, metricsRoute } from './http/metrics.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
 import { serveWebConsole } from './http/web-console.ts';
 import { approvedCaRoutes } from './routes/approved-ca-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
@@ -89,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
-  await app.register(helmet, {
+  installSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

@@ -60,6 +60,21 @@ describe.each(testDatabaseKinds())('HTTP API on $name', (kind) => {
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     });
+
+    it('sets the same security headers on errors and unknown routes', async () => {
+      const ok = await t.app.inject({ method: 'GET', url: '/healthz' });
+      const missing = await t.app.inject({ method: 'GET', url: '/no/such/route' });
+      expect(missing.statusCode).toBe(404);
+      for (const name of [
+        'content-security-policy',
+        'strict-transport-security',
+        'x-frame-options',
+        'referrer-policy',
+      ]) {
+        expect(missing.headers[name]).toBeDefined();
+        expect(missing.headers[name]).toBe(ok.headers[name]);
+      }
+    });
   });
 
   describe('catalog', () => {

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { capabilitiesFor, type DialectCapabilities, type DialectName } from './dialect.ts';
 import type { Database } from './schema.ts';
+import { withStatementCache } from './sqlite-statement-cache.ts';
 
 export type DatabaseTarget =
   | { kind: 'sqlite'; file: string }
@@ -37,7 +38,7 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
     sqlite.pragma('busy_timeout = 5000');
     // FULL: a committed audit entry or accepted order survives a power loss, not only a process crash.
     sqlite.pragma('synchronous = FULL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return {
       db,
       dialect: capabilitiesFor('sqlite'),
