@@ -8,6 +8,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
+      'bench/lib/**/*.test.ts',
       // The console's component tests (jsdom, chosen per file).
       'apps/web/src/**/*.test.tsx',
     ],
