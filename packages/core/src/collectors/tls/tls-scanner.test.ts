@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeClientHello } from './raw-client-hello.ts';
 import type { TlsFacts } from './tls-facts.ts';
 import { judgeTlsEndpoint, type TlsVerdict } from './tls-policy.ts';
 import { scanTlsEndpoint } from './tls-scanner.ts';
@@ -179,6 +180,27 @@ describe.skipIf(!openssl.available)(`TLS endpoint scan of the test bed [${openss
     ).toEqual(['RC4', '3DES']);
     expect(seen.chains[0]?.trust).toEqual({ status: 'trusted', store: 'ca-bundle', method: 'path-building' });
     expect(seen.chains[0]?.seenWith).toEqual(['SSLv3']);
+  });
+
+  it('has the scripted SSL 3.0 server read a ClientHello that arrives in pieces, as sslscan sends it', async () => {
+    const server = bed.server('scripted-sslv3');
+    const hello = encodeClientHello({ version: 'SSLv3', cipherSuites: [0x000a] });
+    const reply = await new Promise<Buffer>((resolve, reject) => {
+      const socket = net.connect({ host: server.host, port: server.port }, () => {
+        socket.setNoDelay(true);
+        // The record header alone, then the rest once it has surely left as its own segment.
+        socket.write(hello.subarray(0, 5));
+        setTimeout(() => socket.write(hello.subarray(5)), 50);
+      });
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('end', () => resolve(Buffer.concat(chunks)));
+      socket.on('error', reject);
+    });
+    // A handshake record of SSL 3.0 whose first message is a ServerHello choosing 3DES.
+    expect([...reply.subarray(0, 3)]).toEqual([22, 3, 0]);
+    expect(reply[5]).toBe(2);
+    expect(reply.readUInt16BE(5 + 4 + 2 + 32 + 1)).toBe(0x000a);
   });
 
   it.skipIf(!gnutlsReady)(`flags RC4 and 3DES on the legacy GnuTLS server [${gnutlsReason}]`, () => {

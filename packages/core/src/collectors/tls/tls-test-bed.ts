@@ -358,7 +358,18 @@ function startScriptedSslv3(certificateDer: Buffer): Promise<{ port: number; clo
   const served = [0x000a, 0x0005];
   const server = net.createServer((socket) => {
     socket.on('error', () => undefined);
-    socket.once('data', (data: Buffer) => {
+    // A client may send its ClientHello in several TCP segments (sslscan writes the record header apart): gather
+    // the whole first record before reading it.
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const recordLength = received.length >= 5 ? 5 + received.readUInt16BE(3) : Number.POSITIVE_INFINITY;
+      if (received.length < recordLength && received.length < 16_384 + 5) return;
+      socket.off('data', onData);
+      answer(received.subarray(0, Math.min(received.length, recordLength)));
+    };
+    socket.on('data', onData);
+    const answer = (data: Buffer) => {
       const clientVersion = data.length >= 11 ? data.readUInt16BE(9) : 0;
       if (data[0] !== 22 || clientVersion !== 0x0300) {
         socket.end(Buffer.from([21, 3, 0, 0, 2, 2, 70]));
@@ -366,9 +377,13 @@ function startScriptedSslv3(certificateDer: Buffer): Promise<{ port: number; clo
       }
       const sessionLength = data[43] ?? 0;
       const suitesAt = 44 + sessionLength;
+      if (data.length < suitesAt + 2) {
+        socket.end(Buffer.from([21, 3, 0, 0, 2, 2, 50])); // decode_error: too short to hold its cipher suites
+        return;
+      }
       const suitesLength = data.readUInt16BE(suitesAt);
       const offered: number[] = [];
-      for (let offset = suitesAt + 2; offset < suitesAt + 2 + suitesLength; offset += 2)
+      for (let offset = suitesAt + 2; offset + 1 < Math.min(data.length, suitesAt + 2 + suitesLength); offset += 2)
         offered.push(data.readUInt16BE(offset));
       const chosen = offered.find((code) => served.includes(code));
       if (chosen === undefined) {
@@ -392,7 +407,7 @@ function startScriptedSslv3(certificateDer: Buffer): Promise<{ port: number; clo
         Buffer.from([14, 0, 0, 0]),
       ]);
       socket.end(Buffer.concat([Buffer.from([22, 3, 0]), lengthPrefix(handshake.length, 2), handshake]));
-    });
+    };
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
