@@ -14,7 +14,6 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +26,7 @@ import { loadConfig } from '../../apps/server/src/config/config.ts';
 import { createGatewayServices, gatewayRoutes } from '../../apps/server/src/wiring/gateway-wiring.ts';
 import { createServices } from '../../apps/server/src/wiring/services.ts';
 import { benchDatabases } from '../lib/bench-databases.ts';
+import { createLeanHttpClient } from '../lib/lean-http-client.ts';
 import { threadCpu, threadCpuSince } from '../lib/thread-cpu.ts';
 
 const pin = 'Bench-Pin-2026';
@@ -38,7 +38,7 @@ interface BenchAccount {
 }
 
 type ClientCommand =
-  | { cmd: 'init'; port: number; accounts: BenchAccount[]; sockets: number }
+  | { cmd: 'init'; port: number; accounts: BenchAccount[] }
   | { cmd: 'saturate'; seconds: number; concurrency: number }
   | { cmd: 'open'; seconds: number; rate: number }
   | { cmd: 'exit' };
@@ -52,12 +52,12 @@ const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------------------------
-// The load generator (child process): one HTTP round trip per step: start, PIN, TOTP.
+// The load generator (child process): one HTTP round trip per step (start, PIN, TOTP), over the lean client of
+// bench/lib, so that the generator takes as little as it can of the cores the server shares with it.
 // ---------------------------------------------------------------------------------------------------------------
 async function runClient(): Promise<void> {
-  let port = 0;
   let accounts: BenchAccount[] = [];
-  let agent = new Agent({ keepAlive: true });
+  let client: ReturnType<typeof createLeanHttpClient> | null = null;
   let next = 0;
   const take = () => {
     const a = accounts[next++];
@@ -66,30 +66,10 @@ async function runClient(): Promise<void> {
   };
   const send = (report: ClientReport) => process.send?.(report);
 
-  function post<T>(path: string, body: unknown): Promise<{ status: number; json: T }> {
-    const payload = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  async function post<T>(path: string, body: unknown): Promise<{ status: number; json: T }> {
+    if (client === null) throw new Error('the client has no server yet');
+    const res = await client.post(path, JSON.stringify(body));
+    return { status: res.status, json: JSON.parse(res.body) as T };
   }
 
   async function login(account: BenchAccount): Promise<boolean> {
@@ -112,9 +92,8 @@ async function runClient(): Promise<void> {
   process.on('message', (message: ClientCommand) => {
     void (async () => {
       if (message.cmd === 'init') {
-        port = message.port;
         accounts = message.accounts;
-        agent = new Agent({ keepAlive: true, maxSockets: message.sockets });
+        client = createLeanHttpClient({ host: '127.0.0.1', port: message.port });
         for (let i = 0; i < 4; i++) await login(take());
         send({ type: 'ready' });
       } else if (message.cmd === 'saturate') {
@@ -159,7 +138,7 @@ async function runClient(): Promise<void> {
         await Promise.all(pending);
         send({ type: 'opened', latencies, failed });
       } else {
-        agent.destroy();
+        client?.close();
         process.exit(0);
       }
     })();
@@ -291,7 +270,7 @@ async function runBench(): Promise<void> {
     });
   const concurrency = cores * 4;
   try {
-    await ask({ cmd: 'init', port, accounts, sockets: concurrency * 2 }, 'ready');
+    await ask({ cmd: 'init', port, accounts }, 'ready');
 
     // 3. Saturation, alternating with raw rounds: enough logins in flight to keep every core hashing.
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
