@@ -47,6 +47,26 @@ describe.each(testDatabaseKinds())('@ntg/sdk against an in-process gateway on $n
     );
   });
 
+  it('logs in with the PIN carried by the start, then TOTP: two round trips', async () => {
+    const admin = createGatewayAdminClient({ baseUrl, apiToken: testToken });
+    const gateway = createGatewayClient({ baseUrl, organization: orgSlug });
+    const account = await admin.createAccount({ organization: orgSlug, identifier: 'sdk-first', pin: 'Sdk-Pin-67890' });
+    const totp = await admin.enrolTotp(account.id);
+    nextTimeStep(t);
+    const asked: string[] = [];
+    const ok = await gateway.login(
+      'sdk-first',
+      async (kind) => {
+        asked.push(kind);
+        return { method: 'totp', code: authenticatorCode(totp.secret, t.clock.now()) };
+      },
+      { firstFactor: { method: 'pin', pin: 'Sdk-Pin-67890' } },
+    );
+    expect(ok.session.accountId).toBe(account.id);
+    expect(ok.session.authenticatedAt).toMatchObject({ knowledge: expect.any(String), possession: expect.any(String) });
+    expect(asked).toEqual(['possession']);
+  });
+
   it('throws a typed GatewayError with the code for a failed login and for a missing session', async () => {
     const admin = createGatewayAdminClient({ baseUrl, apiToken: testToken });
     const gateway = createGatewayClient({ baseUrl, organization: orgSlug });

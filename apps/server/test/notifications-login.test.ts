@@ -120,6 +120,7 @@ describe.each(testDatabaseKinds())('login notifications through the outbox on $n
     });
     const ctx = { source: '127.0.0.1' };
     const start = await gateway.login.start(ctx, { organization: orgSlug, identifier: 'M523456789' });
+    if (start.status !== 'continue') throw new Error('a start without a factor asks for one');
     const first = await gateway.login.step(ctx, start.challengeId, { method: 'pin', pin: goodPin });
     if (first.status !== 'continue') throw new Error('the PIN step should ask for the second factor');
     await expect(

@@ -92,9 +92,14 @@ export const loginStartRequestSchema = z
     /** The broker (organization id or slug) whose client logs in. */
     organization: z.string().min(1).max(80),
     identifier: clientIdentifierSchema,
+    /**
+     * A36.1: optionally the first factor, when it signs no server nonce (PIN or TOTP): the start is then also that
+     * factor's step, and answers like one. Device keys and WebAuthn sign the challenge, so they come as steps.
+     */
+    factor: factorProofSchema.optional(),
   })
   .strict();
-export type LoginStartRequest = z.infer<typeof loginStartRequestSchema>;
+export type LoginStartRequest = z.input<typeof loginStartRequestSchema>;
 
 /** The same shape for every identifier, client or not (A37.7: no enumeration). */
 export const loginChallengeSchema = z.object({

@@ -63,6 +63,52 @@ describe('gateway client', () => {
     expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ organization: 'alpha', identifier: 'A123' });
   });
 
+  it('sends the first factor with the start when given, and asks the provider only for the rest', async () => {
+    const next = {
+      challengeId: 'chl_0000000000000000000000002',
+      nonce: 'bm9uY2U',
+      expiresAt: '2026-12-07T00:05:00.000Z',
+      requiredKinds: ['knowledge', 'possession'],
+      satisfiedKinds: ['knowledge'],
+      remainingKinds: ['possession'],
+      status: 'continue',
+    };
+    const session = {
+      token: 'ntgs_y',
+      accountId: 'cla_0000000000000000000000001',
+      sessionId: 'ses_1',
+      orderMacKey: 'a2V5',
+      expiresAt: '2026-12-07T08:00:00.000Z',
+      idleTimeoutSeconds: 900,
+      authenticatedAt: { knowledge: 'a', possession: 'b' },
+    };
+    const { fetch, calls } = fakeFetch([
+      { status: 200, body: next },
+      { status: 200, body: { status: 'complete', session, reminders: [] } },
+    ]);
+    const client = createGatewayClient({ baseUrl: 'https://gw.example', organization: 'alpha', fetch });
+    const asked: string[] = [];
+    const result = await client.login(
+      'A123',
+      async (kind, challenge) => {
+        asked.push(`${kind}@${challenge.challengeId}`);
+        return { method: 'totp', code: '123456' };
+      },
+      { firstFactor: { method: 'pin', pin: 'p' } },
+    );
+    expect(result.session.token).toBe('ntgs_y');
+    expect(asked).toEqual(['possession@chl_0000000000000000000000002']);
+    expect(calls.map((c) => c.url)).toEqual([
+      'https://gw.example/gateway/v1/login/start',
+      'https://gw.example/gateway/v1/login/steps',
+    ]);
+    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({
+      organization: 'alpha',
+      identifier: 'A123',
+      factor: { method: 'pin', pin: 'p' },
+    });
+  });
+
   it('turns an error body into a GatewayError with its code, and a malformed answer into BAD_RESPONSE', async () => {
     const { fetch } = fakeFetch([
       { status: 401, body: { code: 'LOGIN_FAILED', message: 'Authentication failed.', requestId: 'req-9' } },

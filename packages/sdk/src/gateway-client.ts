@@ -42,8 +42,20 @@ export interface LoginResult {
 export interface GatewayClient {
   startLogin(identifier: string): Promise<LoginChallenge>;
   submitFactor(challengeId: string, factor: FactorProofInput): Promise<LoginStepResponse>;
-  /** The whole login: start, then one factor per required kind until the session is issued. */
-  login(identifier: string, provide: FactorProvider): Promise<LoginResult>;
+  /**
+   * A start that carries the first factor (a PIN or TOTP code, which sign no challenge): one round trip less, for a
+   * form that asks for the identifier and the PIN together. It answers like a step.
+   */
+  startLoginWith(identifier: string, factor: FactorProofInput): Promise<LoginStepResponse>;
+  /**
+   * The whole login: start, then one factor per required kind until the session is issued. With `firstFactor`,
+   * the start carries it (see `startLoginWith`) and the provider is asked only for the rest.
+   */
+  login(
+    identifier: string,
+    provide: FactorProvider,
+    options?: { firstFactor?: FactorProofInput },
+  ): Promise<LoginResult>;
   session(token: string): Promise<SessionView>;
   logout(token: string): Promise<void>;
   stepUpChallenge(token: string): Promise<StepUpChallenge>;
@@ -69,8 +81,21 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         body: { challengeId, factor },
       }),
 
-    async login(identifier, provide) {
-      let step: LoginChallenge = await client.startLogin(identifier);
+    startLoginWith: (identifier, factor) =>
+      requestJson(options, 'POST', '/gateway/v1/login/start', loginStepResponseSchema, {
+        body: { organization: options.organization, identifier, factor },
+      }),
+
+    async login(identifier, provide, loginOptions = {}) {
+      const { firstFactor } = loginOptions;
+      let step: LoginChallenge;
+      if (firstFactor === undefined) {
+        step = await client.startLogin(identifier);
+      } else {
+        const started = await client.startLoginWith(identifier, firstFactor);
+        if (started.status === 'complete') return { session: started.session, reminders: started.reminders };
+        step = started;
+      }
       // Each answer names what is still missing; a kind proven twice does not count twice, so the loop ends.
       for (let round = 0; round < 2 * step.requiredKinds.length + 1; round++) {
         const kind = step.remainingKinds[0];

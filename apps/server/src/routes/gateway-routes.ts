@@ -13,7 +13,6 @@ import {
   enrolWebauthnOptionsSchema,
   enrolWebauthnSchema,
   errorResponseSchema,
-  loginChallengeSchema,
   loginStartRequestSchema,
   loginStepRequestSchema,
   loginStepResponseSchema,
@@ -107,9 +106,10 @@ export function gatewayRoutes(deps: { gateway: GatewayServices; apiToken: string
       {
         schema: {
           tags,
-          summary: 'Start a login: a single-use challenge and the factor kinds required (A36.1)',
+          summary:
+            'Start a login: a single-use challenge and the factor kinds required (A36.1); with a first PIN or TOTP factor, also its step',
           body: loginStartRequestSchema,
-          response: { 200: loginChallengeSchema, ...errors },
+          response: { 200: loginStepResponseSchema, ...errors },
         },
       },
       async (request) => gateway.login.start(requestContext(request), request.body),
