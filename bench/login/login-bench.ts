@@ -4,7 +4,7 @@
  * login at 80% of that rate, paced open-loop (arrivals on a fixed schedule, latency from the scheduled time, so a
  * stalled server is not hidden by a stalled client).
  *
- * Run: node --import tsx bench/login/login-bench.ts [--seconds 5] [--rounds 3]
+ * Run: node --import tsx bench/login/login-bench.ts [--seconds 5] [--rounds 3] [--flow pin-in-start|steps]
  * Honours NTG_ARGON2_MEMORY_KIB / NTG_ARGON2_ITERATIONS like the server.
  *
  * The server runs in this process, the load generator in a child process (as clients would be elsewhere), so the
@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { LoginStepResponse } from '@ntg/contracts';
+import type { LoginChallenge, LoginStepResponse } from '@ntg/contracts';
 import { createArgon2SecretHasher, createTotpSeedCipher, newId, newTotpSeed, systemClock, totpCode } from '@ntg/core';
 import { checkReadiness, createStores } from '@ntg/db';
 import { Registry } from 'prom-client';
@@ -32,13 +32,16 @@ import { threadCpu, threadCpuSince } from '../lib/thread-cpu.ts';
 const pin = 'Bench-Pin-2026';
 const organization = 'bench-securities';
 
+/** How the load generator logs in: the PIN carried by the start, or a bare start and a step per factor. */
+type Flow = 'pin-in-start' | 'steps';
+
 interface BenchAccount {
   identifier: string;
   seed: string;
 }
 
 type ClientCommand =
-  | { cmd: 'init'; port: number; accounts: BenchAccount[] }
+  | { cmd: 'init'; port: number; accounts: BenchAccount[]; flow: Flow }
   | { cmd: 'saturate'; seconds: number; concurrency: number }
   | { cmd: 'open'; seconds: number; rate: number }
   | { cmd: 'exit' };
@@ -57,6 +60,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------------------------------------------------------
 async function runClient(): Promise<void> {
   let accounts: BenchAccount[] = [];
+  let flow: Flow = 'pin-in-start';
   let client: ReturnType<typeof createLeanHttpClient> | null = null;
   let next = 0;
   const take = () => {
@@ -73,12 +77,22 @@ async function runClient(): Promise<void> {
   }
 
   async function login(account: BenchAccount): Promise<boolean> {
-    // The login form's flow: identifier and PIN in the start, then the TOTP code (two round trips).
-    const first = await post<LoginStepResponse>('/gateway/v1/login/start', {
-      organization,
-      identifier: account.identifier,
-      factor: { method: 'pin', pin },
-    });
+    // The login form's flow: identifier and PIN in the start, then the TOTP code (two round trips); or, with
+    // --flow steps, a bare start and one step per factor (three).
+    const first =
+      flow === 'steps'
+        ? await post<LoginChallenge>('/gateway/v1/login/start', { organization, identifier: account.identifier }).then(
+            (start) =>
+              post<LoginStepResponse>('/gateway/v1/login/steps', {
+                challengeId: start.json.challengeId,
+                factor: { method: 'pin', pin },
+              }),
+          )
+        : await post<LoginStepResponse>('/gateway/v1/login/start', {
+            organization,
+            identifier: account.identifier,
+            factor: { method: 'pin', pin },
+          });
     if (first.json.status !== 'continue') return false;
     const done = await post<LoginStepResponse>('/gateway/v1/login/steps', {
       challengeId: first.json.challengeId,
@@ -91,6 +105,7 @@ async function runClient(): Promise<void> {
     void (async () => {
       if (message.cmd === 'init') {
         accounts = message.accounts;
+        flow = message.flow;
         client = createLeanHttpClient({ host: '127.0.0.1', port: message.port });
         for (let i = 0; i < 4; i++) await login(take());
         send({ type: 'ready' });
@@ -154,6 +169,11 @@ async function runBench(): Promise<void> {
   };
   const seconds = numberArg('--seconds', 5);
   const rounds = numberArg('--rounds', 3);
+  const flowArg = args[args.indexOf('--flow') + 1];
+  const flow: Flow = args.includes('--flow') && flowArg === 'steps' ? 'steps' : 'pin-in-start';
+  if (args.includes('--flow') && flowArg !== 'steps' && flowArg !== 'pin-in-start') {
+    throw new Error('--flow is pin-in-start (default) or steps');
+  }
   const cores = availableParallelism();
   const config = loadConfig(process.env);
   const { argon2 } = config.gateway;
@@ -184,7 +204,7 @@ async function runBench(): Promise<void> {
   }
 
   console.log(
-    `login bench: Argon2id m=${argon2.memoryKib} KiB t=${argon2.iterations} p=1, ${cores} cores, ${rounds} rounds of ${seconds} s`,
+    `login bench: Argon2id m=${argon2.memoryKib} KiB t=${argon2.iterations} p=1, ${cores} cores, ${rounds} rounds of ${seconds} s, flow ${flow}`,
   );
   const first = await rawRate();
 
@@ -268,7 +288,7 @@ async function runBench(): Promise<void> {
     });
   const concurrency = cores * 4;
   try {
-    await ask({ cmd: 'init', port, accounts }, 'ready');
+    await ask({ cmd: 'init', port, accounts, flow }, 'ready');
 
     // 3. Saturation, alternating with raw rounds: enough logins in flight to keep every core hashing.
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
