@@ -37,6 +37,10 @@ const a26: Rule = defineRule({
     ),
 });
 
+const lobbyCamera = () =>
+  makeRecord('iot-devices', { name: 'Lobby camera', kind: 'surveillance', publicAddress: true, frontFirewall: false });
+const copier = () => makeRecord('iot-devices', { name: 'Copier', kind: 'copier', publicAddress: false });
+
 describe('evaluation engine', () => {
   it('orders statuses so that any fail fails and an error never counts as a fail', () => {
     expect(worstStatus(['pass', 'fail', 'error'])).toBe('fail');
@@ -46,17 +50,7 @@ describe('evaluation engine', () => {
   });
 
   it('gives one verdict per record and keeps the failing one with a reason naming the record', () => {
-    const registers = snapshotWith({
-      'iot-devices': [
-        makeRecord('iot-devices', {
-          name: 'Lobby camera',
-          kind: 'surveillance',
-          publicAddress: true,
-          frontFirewall: false,
-        }),
-        makeRecord('iot-devices', { name: 'Copier', kind: 'copier', publicAddress: false }),
-      ],
-    });
+    const registers = snapshotWith({ 'iot-devices': [lobbyCamera(), copier()] });
     const out = evaluateOrganization(input({ registers, rules: [a26] }));
     const node = out.nodes.find((n) => n.nodeId === 'A26');
     expect(node).toMatchObject({ status: 'fail', method: 'rule', counts: { fail: 1, pass: 1 } });
@@ -211,6 +205,89 @@ describe('evaluation engine roll-up of a node with its own rule', () => {
     expect(out.nodes.find((n) => n.nodeId === 'A12.1')).toMatchObject({
       status: 'fail',
       reason: expect.stringContaining('A12.1.3'),
+    });
+  });
+});
+
+describe('a rule that streams its verdicts', () => {
+  const devices = () =>
+    snapshotWith({
+      'iot-devices': [
+        lobbyCamera(),
+        copier(),
+        makeRecord('iot-devices', {
+          name: 'Badge reader',
+          kind: 'access-control',
+          publicAddress: true,
+          frontFirewall: false,
+        }),
+      ],
+    });
+  const streamed = defineRule({
+    nodeIds: ['A26'],
+    registers: ['iot-devices'],
+    stream(ctx, emit) {
+      for (const v of a26.evaluate(ctx)) emit(v);
+    },
+  });
+
+  it('gets an evaluate that returns what it emits, in order', () => {
+    const ctx = {
+      organization: testOrganization(),
+      node: catalog.get('A26') ?? expect.unreachable(),
+      now,
+      today: '2026-06-15',
+      registers: devices(),
+      evidence: emptyEvidenceIndex,
+      cadencePolicy: defaultCadencePolicy,
+    };
+    expect(streamed.evaluate(ctx)).toEqual(a26.evaluate(ctx));
+  });
+
+  it('is assessed exactly as the same verdicts returned at once: status, counts, reason and result rows', () => {
+    const registers = devices();
+    const atOnce = evaluateOrganization(input({ registers, rules: [a26] }));
+    const asStreamed = evaluateOrganization(input({ registers, rules: [streamed] }));
+    expect(asStreamed.nodes).toEqual(atOnce.nodes);
+    expect(asStreamed.results).toEqual(atOnce.results);
+    expect(asStreamed.nodes.find((n) => n.nodeId === 'A26')).toMatchObject({
+      status: 'fail',
+      counts: { fail: 2, pass: 1 },
+      reason: '2 results are fail; first: Lobby camera is public without a firewall',
+    });
+  });
+
+  it('keeps none of the verdicts it emitted before it threw: the node is only an error', () => {
+    const broken = defineRule({
+      nodeIds: ['A26'],
+      registers: ['iot-devices'],
+      stream(ctx, emit) {
+        emit(
+          fail(
+            'Lobby camera is public without a firewall',
+            about('iot-devices', ctx.registers['iot-devices'][0] ?? expect.unreachable()),
+          ),
+        );
+        throw new Error('boom');
+      },
+    });
+    const out = evaluateOrganization(input({ registers: devices(), rules: [broken] }));
+    expect(out.nodes.find((n) => n.nodeId === 'A26')).toMatchObject({
+      status: 'error',
+      counts: { error: 1, fail: 0 },
+      reason: 'The rule for A26 failed: boom',
+    });
+    expect(out.results.filter((r) => r.requirementId === 'A26')).toEqual([
+      expect.objectContaining({ status: 'error', reason: 'The rule for A26 failed: boom', recordId: null }),
+    ]);
+  });
+
+  it('is an error when it emits nothing', () => {
+    const silent = defineRule({ nodeIds: ['A26'], registers: [], stream: () => {} });
+    const out = evaluateOrganization(input({ rules: [silent] }));
+    expect(out.nodes.find((n) => n.nodeId === 'A26')).toMatchObject({
+      status: 'error',
+      reason: 'The rule for A26 returned no verdict.',
     });
   });
 });

@@ -77,11 +77,70 @@ function earliest(dates: Iterable<string | null | undefined>): string | null {
   return min;
 }
 
-function summarize(verdicts: readonly Verdict[], status: ResultStatus, counts: StatusCounts): string {
-  const first = verdicts.find((v) => v.status === status)?.reason ?? 'No verdict.';
-  const n = counts[status];
-  if (n <= 1) return first;
-  return `${n} ${status === 'pass' ? 'records pass' : `results are ${status}`}; first: ${first}`;
+/**
+ * Counts a node's verdicts as they come: the counts by status, the node's own (worst) status, the earliest due date
+ * of a pass and the first verdict of each status (for the node's reason). Only results a person may act on become
+ * result rows: every non-pass, and passes that carry a due date. The rest (most of a million verdicts in a large
+ * organization) are only counted.
+ */
+class Tally {
+  counts = emptyCounts();
+  own: ResultStatus = 'not-applicable';
+  nextDue: string | null = null;
+  added = 0;
+  private ownRank = precedence.length - 1;
+  private first: Partial<Record<ResultStatus, Verdict>> = {};
+  private readonly start: number;
+
+  constructor(
+    private readonly nodeId: string,
+    private readonly results: RuleResult[],
+  ) {
+    this.start = results.length;
+  }
+
+  add(v: Verdict): void {
+    this.added += 1;
+    this.counts[v.status] += 1;
+    if (this.first[v.status] === undefined) this.first[v.status] = v;
+    const rank = rankOf[v.status];
+    if (rank < this.ownRank) {
+      this.ownRank = rank;
+      this.own = v.status;
+    }
+    const due = v.dueDate ?? null;
+    if (v.status === 'pass' && due !== null && (this.nextDue === null || due < this.nextDue)) this.nextDue = due;
+    if ((v.status !== 'pass' && v.status !== 'not-applicable') || due !== null) {
+      this.results.push({
+        requirementId: this.nodeId,
+        status: v.status,
+        reason: v.reason,
+        recordType: v.recordType ?? null,
+        recordId: v.recordId ?? null,
+        recordName: v.recordName ?? null,
+        dueDate: due,
+      });
+    }
+  }
+
+  /** Forgets every verdict added so far, and the result rows they made. */
+  reset(): void {
+    this.results.length = this.start;
+    this.counts = emptyCounts();
+    this.own = 'not-applicable';
+    this.nextDue = null;
+    this.added = 0;
+    this.ownRank = precedence.length - 1;
+    this.first = {};
+  }
+
+  /** The node's own reason: the first verdict of its status, and how many share it. */
+  summary(): string {
+    const first = this.first[this.own]?.reason ?? 'No verdict.';
+    const n = this.counts[this.own];
+    if (n <= 1) return first;
+    return `${n} ${this.own === 'pass' ? 'records pass' : `results are ${this.own}`}; first: ${first}`;
+  }
 }
 
 function attestationVerdict(spec: AttestationSpec, attestation: Attestation | undefined, today: string): Verdict {
@@ -147,7 +206,6 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
       continue;
     }
 
-    let verdicts: Verdict[];
     const ctx: RuleContext = {
       organization,
       node,
@@ -157,17 +215,44 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
       evidence: input.evidence,
       cadencePolicy: input.cadencePolicy,
     };
+    // Observations join the node's own verdicts (a record's verdict keeps one finding, with every reason).
+    const observe = (own: readonly Verdict[]): readonly Verdict[] =>
+      input.collectorFacts !== undefined && input.collectorChecks !== undefined
+        ? mergeCollectorVerdicts(own, collectorVerdicts(input.collectorChecks, ctx, input.collectorFacts))
+        : own;
+    const tally = new Tally(node.id, results);
     if (rule !== undefined) {
-      try {
-        verdicts = rule.evaluate(ctx);
-        if (verdicts.length === 0)
-          verdicts = [{ status: 'error', reason: `The rule for ${node.id} returned no verdict.` }];
-      } catch (error) {
-        // A broken rule is reported as an error: it never turns into a fail or a pass.
-        verdicts = [{ status: 'error', reason: `The rule for ${node.id} failed: ${(error as Error).message}` }];
+      // Checks are pure, so running them before the rule changes nothing; with none to merge, a streaming rule's
+      // verdicts are counted as they come.
+      const observed =
+        rule.stream !== undefined && input.collectorFacts !== undefined && input.collectorChecks !== undefined
+          ? collectorVerdicts(input.collectorChecks, ctx, input.collectorFacts)
+          : [];
+      if (rule.stream !== undefined && observed.length === 0) {
+        const stream = rule.stream;
+        try {
+          stream(ctx, (v) => tally.add(v));
+          if (tally.added === 0) tally.add({ status: 'error', reason: `The rule for ${node.id} returned no verdict.` });
+        } catch (error) {
+          // As below: the verdicts emitted before the failure are dropped, only the error remains.
+          tally.reset();
+          tally.add({ status: 'error', reason: `The rule for ${node.id} failed: ${(error as Error).message}` });
+        }
+      } else {
+        let verdicts: readonly Verdict[];
+        try {
+          verdicts = rule.evaluate(ctx);
+          if (verdicts.length === 0)
+            verdicts = [{ status: 'error', reason: `The rule for ${node.id} returned no verdict.` }];
+        } catch (error) {
+          // A broken rule is reported as an error: it never turns into a fail or a pass.
+          verdicts = [{ status: 'error', reason: `The rule for ${node.id} failed: ${(error as Error).message}` }];
+        }
+        verdicts = rule.stream !== undefined ? mergeCollectorVerdicts(verdicts, observed) : observe(verdicts);
+        for (const v of verdicts) tally.add(v);
       }
     } else if (spec !== undefined) {
-      verdicts = [attestationVerdict(spec, input.attestations.get(node.id), today)];
+      for (const v of observe([attestationVerdict(spec, input.attestations.get(node.id), today)])) tally.add(v);
     } else if (children.length > 0) {
       const childAssessments = children.map((c) => assessments.get(c.id)).filter((a) => a !== undefined);
       const status = worstStatus(childAssessments.map((a) => a.status));
@@ -189,40 +274,14 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
       });
       continue;
     } else {
-      verdicts = [{ status: 'error', reason: `${node.id} has no rule and no attestation: it cannot be evaluated.` }];
+      const none: Verdict = {
+        status: 'error',
+        reason: `${node.id} has no rule and no attestation: it cannot be evaluated.`,
+      };
+      for (const v of observe([none])) tally.add(v);
     }
-    // Observations join the node's own verdicts (a record's verdict keeps one finding, with every reason).
-    if (input.collectorFacts !== undefined && input.collectorChecks !== undefined) {
-      verdicts = mergeCollectorVerdicts(verdicts, collectorVerdicts(input.collectorChecks, ctx, input.collectorFacts));
-    }
+    const { counts, own, nextDue } = tally;
 
-    // Only results a person may act on become result rows: every non-pass, and passes that carry a due date. The
-    // rest (most of a million verdicts in a large organization) are only counted.
-    const counts = emptyCounts();
-    let own: ResultStatus = 'not-applicable';
-    let ownRank = precedence.length - 1;
-    let nextDue: string | null = null;
-    for (const v of verdicts) {
-      counts[v.status] += 1;
-      const rank = rankOf[v.status];
-      if (rank < ownRank) {
-        ownRank = rank;
-        own = v.status;
-      }
-      const due = v.dueDate ?? null;
-      if (v.status === 'pass' && due !== null && (nextDue === null || due < nextDue)) nextDue = due;
-      if ((v.status !== 'pass' && v.status !== 'not-applicable') || due !== null) {
-        results.push({
-          requirementId: node.id,
-          status: v.status,
-          reason: v.reason,
-          recordType: v.recordType ?? null,
-          recordId: v.recordId ?? null,
-          recordName: v.recordName ?? null,
-          dueDate: due,
-        });
-      }
-    }
     // A node with its own rule and its own parts (A12.1 and its four points) is only as good as its worst part.
     leafCounts.set(node.id, counts);
     const parts = children.map((c) => assessments.get(c.id)).filter((a) => a !== undefined);
@@ -232,10 +291,7 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
       nodeId: node.id,
       status,
       method,
-      reason:
-        worseParts.length > 0
-          ? `${worseParts.join(', ')}: ${status}. ${summarize(verdicts, own, counts)}`
-          : summarize(verdicts, own, counts),
+      reason: worseParts.length > 0 ? `${worseParts.join(', ')}: ${status}. ${tally.summary()}` : tally.summary(),
       counts,
       nextDueDate: earliest([nextDue, ...parts.map((p) => p.nextDueDate)]),
     });

@@ -52,6 +52,8 @@ export interface EvaluationReads {
  */
 export function resultsDigest(results: readonly RuleResult[]): string {
   const hash = createHash('sha256');
+  // One update per result: concatenating hundreds of reasons into one string first measured five times slower
+  // (the rope of one- and two-byte strings is flattened before hashing).
   for (const r of results) {
     hash.update(
       `${r.requirementId}\u0000${r.status}\u0000${r.recordType ?? ''}\u0000${r.recordId ?? ''}\u0000${r.recordName ?? ''}\u0000${r.dueDate ?? ''}\u0000${r.reason}\u0001`,
@@ -162,9 +164,11 @@ export function createEvaluationService(deps: {
         await s.findings.insertMany(sync.inserts);
         await s.findings.updateMany(sync.updates);
         await s.findings.addEvents(sync.events);
-        const statusById = new Map(existing.map((f) => [f.id, f.status]));
-        for (const f of [...sync.updates, ...sync.inserts]) statusById.set(f.id, f.status);
-        const openCount = [...statusById.values()].filter((st) => st === 'open').length;
+        // Open after this run: each stored finding by its new status where this run changed it, and the new ones.
+        const changed = new Map(sync.updates.map((f) => [f.id, f.status]));
+        let openCount = 0;
+        for (const f of existing) if ((changed.get(f.id) ?? f.status) === 'open') openCount += 1;
+        for (const f of sync.inserts) if (f.status === 'open') openCount += 1;
         const run: EvaluationRun = {
           organizationId,
           id,

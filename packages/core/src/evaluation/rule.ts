@@ -35,10 +35,34 @@ export interface Rule {
   /** Registers the rule reads, for documentation and for re-running only what changed. */
   registers: readonly RegisterType[];
   evaluate(ctx: RuleContext): Verdict[];
+  /**
+   * The same verdicts as `evaluate`, in the same order, handed to `emit` one at a time. Rules with a verdict per
+   * record of a large register give it: the engine counts a passing record's verdict and lets it go at once,
+   * instead of holding 100,000 of them (and their reasons) per node until the rule returns.
+   */
+  stream?(ctx: RuleContext, emit: Emit): void;
 }
 
-export function defineRule(rule: Rule): Rule {
-  return rule;
+export type Emit = (verdict: Verdict) => void;
+
+/** A rule written as `stream` only; `defineRule` gives it the `evaluate` that collects what it emits. */
+export interface StreamingRule {
+  nodeIds: readonly string[];
+  registers: readonly RegisterType[];
+  stream(ctx: RuleContext, emit: Emit): void;
+}
+
+export function defineRule(rule: Rule | StreamingRule): Rule {
+  if ('evaluate' in rule) return rule;
+  const { stream } = rule;
+  return {
+    ...rule,
+    evaluate(ctx) {
+      const verdicts: Verdict[] = [];
+      stream(ctx, (v) => verdicts.push(v));
+      return verdicts;
+    },
+  };
 }
 
 export function pass(reason: string, extra: Partial<Verdict> = {}): Verdict {

@@ -79,6 +79,26 @@ describe('finding lifecycle', () => {
     expect(out.updates).toEqual([]);
   });
 
+  it('leaves a tracked failure whose reason is unchanged alone: no update, no event, the finding as it was', () => {
+    const tracked = finding({ status: 'accepted', acceptedUntil: '2026-12-31', acceptedBy: 'CISO' });
+    const out = sync([tracked], [failing('A26', 'iot_1')]);
+    expect(out).toMatchObject({ inserts: [], updates: [], events: [], opened: 0, reopened: 0, fixed: 0 });
+    expect(tracked).toEqual(finding({ status: 'accepted', acceptedUntil: '2026-12-31', acceptedBy: 'CISO' }));
+  });
+
+  it('rewrites a tracked failure only to take its new reason, with the next revision and no event', () => {
+    const out = sync([finding({})], [failing('A26', 'iot_1', 'fails differently')]);
+    expect(out.updates).toEqual([
+      finding({
+        reason: 'fails differently',
+        revision: 2,
+        lastSeenAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      }),
+    ]);
+    expect(out.events).toEqual([]);
+  });
+
   it('marks an open finding fixed when its rule stops failing, awaiting a person to resolve it', () => {
     const out = sync([finding({})], []);
     expect(out.updates).toEqual([expect.objectContaining({ status: 'fixed', revision: 2 })]);

@@ -60,6 +60,10 @@ export function syncFindings(input: SyncInput): SyncOutcome {
     seen.add(key);
     const result = failing.get(key);
     if (result !== undefined) {
+      const reopens = f.status === 'fixed' || f.status === 'resolved';
+      const expired = f.status === 'accepted' && f.acceptedUntil !== null && f.acceptedUntil < input.today;
+      // Unchanged findings are not rewritten, nor copied: a run over 100,000 records touches only what changed.
+      if (!reopens && !expired && f.reason === result.reason && f.resultStatus === 'fail') continue;
       const base = {
         ...f,
         reason: result.reason,
@@ -67,7 +71,7 @@ export function syncFindings(input: SyncInput): SyncOutcome {
         lastSeenAt: at,
         recordName: result.recordName ?? f.recordName,
       };
-      if (f.status === 'fixed' || f.status === 'resolved') {
+      if (reopens) {
         const reopened = {
           ...base,
           status: 'open' as const,
@@ -79,13 +83,12 @@ export function syncFindings(input: SyncInput): SyncOutcome {
         out.updates.push(reopened);
         event(reopened, 'reopened', { reason: result.reason, previousStatus: f.status });
         out.reopened += 1;
-      } else if (f.status === 'accepted' && f.acceptedUntil !== null && f.acceptedUntil < input.today) {
+      } else if (expired) {
         const reopened = { ...base, status: 'open' as const, revision: f.revision + 1, updatedAt: at };
         out.updates.push(reopened);
         event(reopened, 'risk-acceptance-expired', { acceptedUntil: f.acceptedUntil, acceptedBy: f.acceptedBy });
         out.reopened += 1;
-      } else if (f.reason !== result.reason || f.resultStatus !== 'fail') {
-        // Unchanged findings are not rewritten: a run over 100,000 records writes only what changed.
+      } else {
         out.updates.push({ ...base, revision: f.revision + 1, updatedAt: at });
       }
     } else if (f.status === 'open' || f.status === 'accepted') {

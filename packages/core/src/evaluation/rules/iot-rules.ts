@@ -6,6 +6,7 @@ import {
   byId,
   defineRule,
   dutyVerdict,
+  type Emit,
   factVerdict,
   needsEvidence,
   notApplicable,
@@ -24,18 +25,25 @@ const iot = (d: Device) => `IoT device "${d.name}"`;
 
 const retired = (d: Device) => (d.retired ? `${iot(d)} is retired.` : null);
 
-/** One verdict per device; out-of-scope devices are not applicable, an empty register needs evidence. */
-function perDevice(
+/**
+ * One verdict per device, emitted as it is made (see `Rule.stream`); out-of-scope devices are not applicable, an
+ * empty register needs evidence.
+ */
+function eachDevice(
   ctx: RuleContext,
+  emit: Emit,
   check: (d: Device) => Verdict,
   scope: (d: Device) => string | null = retired,
-): Verdict[] {
+): void {
   const devices = ctx.registers['iot-devices'];
-  if (devices.length === 0) return [needsEvidence('No IoT equipment is recorded in the IoT equipment register.')];
-  return devices.map((d) => {
+  if (devices.length === 0) {
+    emit(needsEvidence('No IoT equipment is recorded in the IoT equipment register.'));
+    return;
+  }
+  for (const d of devices) {
     const reason = scope(d);
-    return withRecord(reason === null ? check(d) : notApplicable(reason), 'iot-devices', d);
-  });
+    emit(withRecord(reason === null ? check(d) : notApplicable(reason), 'iot-devices', d));
+  }
 }
 
 /**
@@ -290,7 +298,7 @@ function newestBy<T>(records: readonly T[], dateOf: (r: T) => string | null): T 
 const a23 = defineRule({
   nodeIds: ['A23'],
   registers: ['measures', 'iot-devices'],
-  evaluate(ctx) {
+  stream(ctx, emit) {
     // Directions A23: the list is updated at least once a year (the period comes from the node's cadence).
     const review = newestBy(
       ctx.registers.measures.filter((m) => m.kind === 'iot-inventory-review'),
@@ -302,16 +310,18 @@ const a23 = defineRule({
       'Update of the IoT equipment list (A23)',
       review === undefined ? {} : about('measures', review),
     );
-    return [listUpdate, ...perDevice(ctx, inventoryCheck)];
+    emit(listUpdate);
+    eachDevice(ctx, emit, inventoryCheck);
   },
 });
 
 const a24 = defineRule({
   nodeIds: ['A24'],
   registers: ['iot-devices'],
-  evaluate: (ctx) =>
-    perDevice(
+  stream: (ctx, emit) =>
+    eachDevice(
       ctx,
+      emit,
       (d) => {
         // Directions A24: regular updates, with the period from the node's cadence.
         const last = d.lastSecurityUpdateDate;
@@ -343,9 +353,10 @@ const a24 = defineRule({
 const a25 = defineRule({
   nodeIds: ['A25'],
   registers: ['iot-devices'],
-  evaluate: (ctx) =>
-    perDevice(
+  stream: (ctx, emit) =>
+    eachDevice(
       ctx,
+      emit,
       (d) =>
         checksVerdict(
           iot(d),
@@ -376,13 +387,13 @@ const a25 = defineRule({
 const a26 = defineRule({
   nodeIds: ['A26'],
   registers: ['iot-devices'],
-  evaluate: (ctx) => perDevice(ctx, connectionCheck),
+  stream: (ctx, emit) => eachDevice(ctx, emit, connectionCheck),
 });
 
 const a27 = defineRule({
   nodeIds: ['A27'],
   registers: ['iot-devices'],
-  evaluate: (ctx) => perDevice(ctx, purchaseCheck),
+  stream: (ctx, emit) => eachDevice(ctx, emit, purchaseCheck),
 });
 
 const a28 = defineRule({
@@ -433,15 +444,16 @@ const a29 = defineRule({
 const a30 = defineRule({
   nodeIds: ['A30'],
   registers: ['iot-devices'],
-  evaluate: (ctx) => perDevice(ctx, exceptionCheck),
+  stream: (ctx, emit) => eachDevice(ctx, emit, exceptionCheck),
 });
 
 const a31 = defineRule({
   nodeIds: ['A31'],
   registers: ['iot-devices', 'supplier-agreements'],
-  evaluate: (ctx) =>
-    perDevice(
+  stream: (ctx, emit) =>
+    eachDevice(
       ctx,
+      emit,
       (d) => {
         // Directions A31: the device duties of A23 and A26-A30 still bind the sensor (A29's training is checked
         // organization-wide under A29).

@@ -5,6 +5,7 @@ import {
   byId,
   defineRule,
   dutyVerdict,
+  type Emit,
   factVerdict,
   fail,
   needsEvidence,
@@ -77,14 +78,20 @@ function outOfScope(d: Device): string | null {
   return null;
 }
 
-/** One verdict per device; out-of-scope devices are not applicable, an empty register needs evidence. */
-function perDevice(ctx: RuleContext, check: (d: Device) => Verdict, scope = outOfScope): Verdict[] {
+/**
+ * One verdict per device, emitted as it is made (see `Rule.stream`); out-of-scope devices are not applicable, an
+ * empty register needs evidence.
+ */
+function eachDevice(ctx: RuleContext, emit: Emit, check: (d: Device) => Verdict, scope = outOfScope): void {
   const devices = ctx.registers['mobile-devices'];
-  if (devices.length === 0) return [needsEvidence('No mobile devices are recorded in the mobile devices register.')];
-  return devices.map((d) => {
+  if (devices.length === 0) {
+    emit(needsEvidence('No mobile devices are recorded in the mobile devices register.'));
+    return;
+  }
+  for (const d of devices) {
     const reason = scope(d);
-    return withRecord(reason === null ? check(d) : notApplicable(reason), 'mobile-devices', d);
-  });
+    emit(withRecord(reason === null ? check(d) : notApplicable(reason), 'mobile-devices', d));
+  }
 }
 
 /** The newer of two optional dates, or the one recorded. */
@@ -138,8 +145,8 @@ const a17_1 = defineRule({
 const a17_2 = defineRule({
   nodeIds: ['A17.2'],
   registers: ['mobile-devices'],
-  evaluate: (ctx) =>
-    perDevice(ctx, (d) => {
+  stream: (ctx, emit) =>
+    eachDevice(ctx, emit, (d) => {
       // Directions A17.2: the duty arises only when the device passes to another member of staff.
       if (d.holderChangedDate === null && d.previousHolder === null) {
         return notApplicable(`${device(d)} has no change of holder recorded (A17.2).`);
@@ -158,7 +165,7 @@ const a17_2 = defineRule({
 const a17_3 = defineRule({
   nodeIds: ['A17.3'],
   registers: ['measures', 'mobile-devices'],
-  evaluate(ctx) {
+  stream(ctx, emit) {
     // Directions A17.3: a risk assessment of the devices and what they reach, and the controls it calls for.
     const assessments = ctx.registers.measures.filter((m) => m.kind === 'mobile-device-risk-assessment');
     const assessment =
@@ -178,7 +185,8 @@ const a17_3 = defineRule({
             },
             about('measures', assessment),
           );
-    const deviceVerdicts = perDevice(ctx, (d) =>
+    emit(organizationVerdict);
+    eachDevice(ctx, emit, (d) =>
       checksVerdict(
         device(d),
         'A17.3',
@@ -190,7 +198,6 @@ const a17_3 = defineRule({
         'has a screen lock, antivirus software and mobile device management',
       ),
     );
-    return [organizationVerdict, ...deviceVerdicts];
   },
 });
 
@@ -201,8 +208,8 @@ const a17_3 = defineRule({
 const a17_4_1 = defineRule({
   nodeIds: ['A17.4.1'],
   registers: ['mobile-devices'],
-  evaluate: (ctx) =>
-    perDevice(ctx, (d) =>
+  stream: (ctx, emit) =>
+    eachDevice(ctx, emit, (d) =>
       factVerdict(d.identityVerification, {
         pass: `${device(d)} verifies its user's identity (A17.4.1).`,
         fail: `${device(d)} has no identity verification mechanism (A17.4.1).`,
@@ -214,8 +221,8 @@ const a17_4_1 = defineRule({
 const a17_4_2 = defineRule({
   nodeIds: ['A17.4.2'],
   registers: ['mobile-devices'],
-  evaluate: (ctx) =>
-    perDevice(ctx, (d) =>
+  stream: (ctx, emit) =>
+    eachDevice(ctx, emit, (d) =>
       factVerdict(d.managedSettings, {
         pass: `${device(d)} lets only an authorized party change its operating system settings (A17.4.2).`,
         fail: `${device(d)} lets parties other than an authorized one change its operating system settings (A17.4.2).`,
@@ -227,8 +234,8 @@ const a17_4_2 = defineRule({
 const a17_4_3 = defineRule({
   nodeIds: ['A17.4.3'],
   registers: ['mobile-devices'],
-  evaluate: (ctx) =>
-    perDevice(ctx, (d) => {
+  stream: (ctx, emit) =>
+    eachDevice(ctx, emit, (d) => {
       // Directions A17.4.3: both the OS and the antivirus must be examined regularly, so the older date decides.
       const last = older(d.osExaminedDate, d.antivirusExaminedDate);
       const duty = dutyVerdict(ctx, last, `${device(d)}: operating system and antivirus examination`);
@@ -260,8 +267,8 @@ const a17_4_3 = defineRule({
 const a17_4_4 = defineRule({
   nodeIds: ['A17.4.4'],
   registers: ['mobile-devices'],
-  evaluate: (ctx) =>
-    perDevice(ctx, (d) => {
+  stream: (ctx, emit) =>
+    eachDevice(ctx, emit, (d) => {
       if (d.storesSensitiveData === false) {
         return notApplicable(`${device(d)} stores no sensitive data, so there is nothing to delete if lost (A17.4.4).`);
       }
@@ -281,8 +288,8 @@ const a17_4_4 = defineRule({
 const a17_4_5 = defineRule({
   nodeIds: ['A17.4.5'],
   registers: ['mobile-devices'],
-  evaluate: (ctx) =>
-    perDevice(ctx, (d) =>
+  stream: (ctx, emit) =>
+    eachDevice(ctx, emit, (d) =>
       factVerdict(d.wirelessRestricted, {
         pass: `${device(d)} restricts or turns off unnecessary wireless connections (A17.4.5).`,
         fail: `${device(d)} leaves unnecessary wireless connections (NFC, infrared, Wi-Fi, Bluetooth) open (A17.4.5).`,
@@ -294,8 +301,8 @@ const a17_4_5 = defineRule({
 const a17_4_6 = defineRule({
   nodeIds: ['A17.4.6'],
   registers: ['mobile-devices'],
-  evaluate: (ctx) =>
-    perDevice(ctx, (d) =>
+  stream: (ctx, emit) =>
+    eachDevice(ctx, emit, (d) =>
       factVerdict(d.transmissionEncrypted, {
         pass: `${device(d)} encrypts or redacts sensitive information in transmission (A17.4.6).`,
         fail: `${device(d)} transmits sensitive information without encryption or redaction (A17.4.6).`,
@@ -307,8 +314,8 @@ const a17_4_6 = defineRule({
 const a17_4_7 = defineRule({
   nodeIds: ['A17.4.7'],
   registers: ['mobile-devices'],
-  evaluate: (ctx) =>
-    perDevice(ctx, (d) => {
+  stream: (ctx, emit) =>
+    eachDevice(ctx, emit, (d) => {
       // Directions A17.4.7: not storing sensitive data is itself the first way to comply; encryption is the other.
       if (d.storesSensitiveData === false) return pass(`${device(d)} stores no sensitive information (A17.4.7).`);
       if (d.sensitiveDataEncrypted === true)
@@ -328,8 +335,8 @@ const a17_4_7 = defineRule({
 const a17_5 = defineRule({
   nodeIds: ['A17.5'],
   registers: ['mobile-devices'],
-  evaluate: (ctx) =>
-    perDevice(ctx, (d) =>
+  stream: (ctx, emit) =>
+    eachDevice(ctx, emit, (d) =>
       factVerdict(d.approvedAppsOnly, {
         pass: `${device(d)} has only official apps or apps on the organization's tested list (A17.5).`,
         fail: `${device(d)} has unofficial apps or apps not on the organization's tested list (A17.5).`,
@@ -428,9 +435,10 @@ const a18_1 = defineRule({
 const a18_2 = defineRule({
   nodeIds: ['A18.2'],
   registers: ['mobile-devices', 'byod-agreements'],
-  evaluate: (ctx) =>
-    perDevice(
+  stream: (ctx, emit) =>
+    eachDevice(
       ctx,
+      emit,
       (d) => {
         if (d.byodAgreementId === null)
           return needsEvidence(`${device(d)} is BYOD but names no signed BYOD agreement (A18.2).`);
