@@ -5,38 +5,17 @@ import {
   type SubmitOrderResponse,
   submitOrderRequestSchema,
 } from '@ntg/contracts';
-import type { AuditStore } from '../audit/audit-store.ts';
-import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { RequestContext } from '../identity/attempt-guard.ts';
 import type { SessionMacKeyCipher } from '../identity/session-mac-key.ts';
 import type { AuthenticatedSession } from '../identity/session-service.ts';
-import type { NotificationOutbox } from '../notifications/notification-outbox.ts';
-import type { NotificationChannelStore, NotificationStore } from '../notifications/notification-store.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
-import type { UnitOfWork } from '../shared/unit-of-work.ts';
 import { parseInput } from '../shared/validation.ts';
+import type { OrderAcceptanceWriter } from './order-acceptance-writer.ts';
 import { anchorsOf, enforceUnknownRevocation, verifierRevocationPolicy } from './order-anchors.ts';
-import { evidenceGenesisHash, evidenceRowHash } from './order-evidence-chain.ts';
-import type {
-  ApprovedCaStore,
-  ClientCertificateStore,
-  OrderEvidence,
-  OrderEvidenceStore,
-  OrderSessionStore,
-} from './order-store.ts';
+import type { ApprovedCaStore, ClientCertificateStore, OrderSessionStore } from './order-store.ts';
 import type { RevocationChecker, VerifyOrderSignature } from './order-verification.ts';
-
-interface Stores {
-  orders: {
-    evidence: Pick<OrderEvidenceStore, 'lockHead' | 'append'>;
-    sessions: Pick<OrderSessionStore, 'advanceSerial'>;
-  };
-  notifications: Pick<NotificationStore, 'enqueue'>;
-  channels: Pick<NotificationChannelStore, 'listForAccount'>;
-  audit: Pick<AuditStore, 'lockHead' | 'append'>;
-}
 
 export interface OrderService {
   /**
@@ -68,7 +47,8 @@ function macMatches(key: Buffer, body: Uint8Array, header: string | undefined): 
 }
 
 export function createOrderService(deps: {
-  uow: UnitOfWork<Stores>;
+  /** Records verified orders, in groups that share one commit (order-acceptance-writer.ts). */
+  writer: OrderAcceptanceWriter;
   reads: {
     approvedCas: Pick<ApprovedCaStore, 'list'>;
     clientCertificates: Pick<ClientCertificateStore, 'findBound'>;
@@ -77,13 +57,11 @@ export function createOrderService(deps: {
   macKeys: SessionMacKeyCipher;
   verify: VerifyOrderSignature;
   revocation: RevocationChecker;
-  outbox: NotificationOutbox;
-  audit: AuditTrail;
   clock: Clock;
   /** How far the client's timestamp may be from the server's clock, either way (default 120 s). */
   skewSeconds?: number;
 }): OrderService {
-  const { uow, reads, macKeys, verify, revocation, outbox, audit, clock } = deps;
+  const { writer, reads, macKeys, verify, revocation, clock } = deps;
   const skewMs = (deps.skewSeconds ?? defaultOrderSkewSeconds) * 1000;
 
   return {
@@ -172,11 +150,11 @@ export function createOrderService(deps: {
         boundCertificateId: bound.id,
       };
 
-      return uow.run(async (s) => {
-        const head = await s.orders.evidence.lockHead(session.organizationId);
-        const partial: Omit<OrderEvidence, 'hash'> = {
+      // A35.4, A35.5, A38.2: the evidence row, the serial, the trade notification and the audit entry commit together
+      // (with the other orders of the same group commit) before this answers.
+      return writer.record({
+        evidence: {
           organizationId: session.organizationId,
-          sequence: (head?.sequence ?? 0) + 1,
           orderId,
           accountId: session.accountId,
           sessionId: session.id,
@@ -188,57 +166,27 @@ export function createOrderService(deps: {
           signerFingerprint: fingerprint,
           verification,
           acceptedAt,
-          prevHash: head?.hash ?? evidenceGenesisHash(session.organizationId),
-        };
-        const row: OrderEvidence = { ...partial, hash: evidenceRowHash(partial) };
-        // A35.4: the nonce first, so a duplicate is named a replay whatever its serial.
-        if (!(await s.orders.evidence.append(row))) {
-          throw new AppError('ORDER_REPLAYED', 'This order nonce was accepted before; an order is accepted once.');
-        }
-        if (!(await s.orders.sessions.advanceSerial(session.id, payload.serial))) {
-          throw new AppError(
-            'ORDER_SERIAL_OUT_OF_ORDER',
-            `Order serial ${payload.serial} is not above the last serial accepted in this session.`,
-          );
-        }
-        // A38.2: the account owner hears of the trade; the outbox row commits with the order or not at all.
-        await outbox.enqueue(s, {
-          organizationId: session.organizationId,
-          accountId: session.accountId,
-          kind: 'trade',
-          payload: {
-            orderId,
-            at: acceptedAt,
-            source: ctx.source,
-            account: payload.order.account,
-            symbol: payload.order.symbol,
-            side: payload.order.side,
-            type: payload.order.type,
-            quantity: payload.order.quantity,
-            ...(payload.order.price === undefined ? {} : { price: payload.order.price }),
-            timeInForce: payload.order.timeInForce,
-          },
-        });
-        await audit.record(
-          s.audit,
-          { actor: { type: 'client', id: session.accountId }, source: ctx.source },
-          {
-            organizationId: session.organizationId,
-            action: 'orders.order.accept',
-            objectType: 'order',
-            objectId: orderId,
-            details: {
-              sessionId: session.id,
-              serial: payload.serial,
-              evidenceSequence: row.sequence,
-              evidenceHash: row.hash,
-              signerFingerprint: fingerprint,
-              symbol: payload.order.symbol,
-              side: payload.order.side,
-            },
-          },
-        );
-        return { orderId, acceptedAt, evidenceSequence: row.sequence, evidenceHash: row.hash };
+        },
+        actor: { actor: { type: 'client', id: session.accountId }, source: ctx.source },
+        notification: {
+          orderId,
+          at: acceptedAt,
+          source: ctx.source,
+          account: payload.order.account,
+          symbol: payload.order.symbol,
+          side: payload.order.side,
+          type: payload.order.type,
+          quantity: payload.order.quantity,
+          ...(payload.order.price === undefined ? {} : { price: payload.order.price }),
+          timeInForce: payload.order.timeInForce,
+        },
+        auditDetails: {
+          sessionId: session.id,
+          serial: payload.serial,
+          signerFingerprint: fingerprint,
+          symbol: payload.order.symbol,
+          side: payload.order.side,
+        },
       });
     },
   };
