@@ -59,10 +59,10 @@ export function createGroupCommitUnitOfWork(handle: DatabaseHandle): UnitOfWork<
     });
   }
 
-  const submit = createCommitBatcher<Work, unknown>(runBatch, maxBatch);
+  const batcher = createCommitBatcher<Work, unknown>(runBatch, { maxBatch });
   return {
     run<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
-      return submit(work) as Promise<T>;
+      return batcher.submit(work) as Promise<T>;
     },
   };
 }

@@ -42,6 +42,12 @@ export interface OrderAcceptanceWriter {
    * ORDER_SERIAL_OUT_OF_ORDER when the serial does not move the session forward.
    */
   record(order: VerifiedOrder): Promise<SubmitOrderResponse>;
+  /**
+   * Announces an order that is being verified: a group about to commit waits for announced orders (briefly, see
+   * `maxWaitMs`) so that concurrent orders share its commit. `record` through the reservation, or `cancel` it when the
+   * order is refused; a reservation neither recorded nor cancelled only delays groups by `maxWaitMs`.
+   */
+  reserve(): { record(order: VerifiedOrder): Promise<SubmitOrderResponse>; cancel(): void };
 }
 
 type Outcome = BatchOutcome<SubmitOrderResponse>;
@@ -141,17 +147,20 @@ async function writeOrganization(
 
 /**
  * `maxBatch` bounds a group (and so the statement sizes and the time one transaction holds the chain's lock).
- * Groups are written one at a time: orders verified while a group commits form the next one.
+ * Groups are written one at a time: orders verified while a group commits form the next one, and a group waits for
+ * the orders announced (`reserve`) while they are still being verified.
  */
 export function createOrderAcceptanceWriter(deps: {
   uow: UnitOfWork<OrderAcceptanceStores>;
   outbox: NotificationOutbox;
   audit: AuditTrail;
   maxBatch?: number;
+  /** How long a group waits for announced orders still being verified (default 10 ms). */
+  maxWaitMs?: number;
 }): OrderAcceptanceWriter {
   // The transaction did not commit when `uow.run` throws (a statement, the invariant or COMMIT failed): the batcher
   // then rejects every order of the group, none is answered as accepted.
-  const submit = createCommitBatcher<VerifiedOrder, SubmitOrderResponse>(
+  const batcher = createCommitBatcher<VerifiedOrder, SubmitOrderResponse>(
     (batch) =>
       deps.uow.run(async (s) => {
         const byOrganization = new Map<string, number[]>();
@@ -174,7 +183,13 @@ export function createOrderAcceptanceWriter(deps: {
         }
         return outcomes;
       }),
-    deps.maxBatch ?? 128,
+    { maxBatch: deps.maxBatch ?? 128, maxWaitMs: deps.maxWaitMs ?? 10 },
   );
-  return { record: submit };
+  return {
+    record: batcher.submit,
+    reserve() {
+      const reservation = batcher.reserve();
+      return { record: reservation.submit, cancel: reservation.cancel };
+    },
+  };
 }
