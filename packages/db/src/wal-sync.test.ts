@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from './connection.ts';
+import { capabilitiesFor } from './dialect.ts';
 import { createWalSync } from './wal-sync.ts';
 
 /** An fsync that finishes when the test says so, recording when each one started. */
@@ -64,5 +70,33 @@ describe('WAL fsync off the event loop (ADR 0017)', () => {
     expect(started).toHaveLength(2);
     started[1]?.finish();
     await b;
+  });
+});
+
+describe('SQLite write transactions and the WAL fsync (ADR 0004, ADR 0017)', () => {
+  it('a write transaction resolves only after the WAL fsync that follows its COMMIT, and fails when that fsync fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ntg-wal-'));
+    const handle = openDatabase({ kind: 'sqlite', file: join(dir, 'wal.db') });
+    try {
+      await sql`create table t (v integer)`.execute(handle.db);
+      const { started, fsync } = controlledFsync();
+      const dialect = capabilitiesFor('sqlite', { walSync: createWalSync(join(dir, 'wal.db-wal'), fsync) });
+      const tx = dialect.withWriteTransaction(handle.db, (trx) => sql`insert into t values (1)`.execute(trx));
+      while (started.length === 0) await new Promise((r) => setImmediate(r));
+      // Committed (another reader sees the row) but not yet on disk: the caller has not been answered.
+      expect((await sql<{ n: number }>`select count(*) as n from t`.execute(handle.db)).rows[0]?.n).toBe(1);
+      expect(await settled(tx)).toBe(false);
+      started[0]?.finish();
+      await tx;
+      const failing = dialect.withWriteTransaction(handle.db, (trx) => sql`insert into t values (2)`.execute(trx));
+      while (started.length === 1) await new Promise((r) => setImmediate(r));
+      started[1]?.fail(new Error('EIO'));
+      await expect(failing).rejects.toThrow('EIO');
+      // Outside a write transaction the connection still commits with synchronous = FULL (2).
+      expect((await sql<{ synchronous: number }>`pragma synchronous`.execute(handle.db)).rows[0]?.synchronous).toBe(2);
+    } finally {
+      await handle.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
