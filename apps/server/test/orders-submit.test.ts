@@ -118,6 +118,10 @@ describe.each(testDatabaseKinds())('signed orders on $name (A35, A38.2)', (kind)
           await real.enqueue(stores, request);
           throw new Error('outbox unavailable');
         },
+        async enqueueAll(stores, organizationId, requests) {
+          await real.enqueueAll(stores, organizationId, requests);
+          throw new Error('outbox unavailable');
+        },
       }),
     });
     try {

@@ -7,7 +7,7 @@ import {
   validateSigningCertificate,
   verifyOrderSignature,
 } from '@ntg/core';
-import { checkReadiness, type DatabaseHandle } from '@ntg/db';
+import { checkReadiness, type DatabaseHandle, openDatabase } from '@ntg/db';
 import type { TestDatabase, TestDatabaseKind } from '@ntg/db/testing';
 import { createFakeClock, type FakeClock } from '@ntg/test-kit';
 import {
@@ -268,5 +268,28 @@ export async function storedCounts(t: OrderTestApp) {
         .where('action', '=', 'orders.order.accept')
         .executeTakeFirstOrThrow(),
     ),
+  };
+}
+
+/**
+ * Another instance of the server on the same database with its own connections (a second SQLite connection to the
+ * file, or a second PostgreSQL pool), as another process of a multi-instance deployment; closing it closes them.
+ */
+export async function createSecondInstance(
+  t: OrderTestApp,
+  kind: TestDatabaseKind,
+  options: Omit<OrderTestOptions, 'handle' | 'clock' | 'ca'> = {},
+): Promise<OrderTestApp> {
+  const description = t.handle.description;
+  const handle = description.startsWith('sqlite:')
+    ? openDatabase({ kind: 'sqlite', file: description.slice('sqlite:'.length) })
+    : openDatabase({ kind: 'postgres', url: description, poolMax: 4 });
+  const second = await createOrderTestApp(kind, { ...options, handle, clock: t.clock, ca: t.ca });
+  return {
+    ...second,
+    async close() {
+      await second.close();
+      await handle.close();
+    },
   };
 }

@@ -62,6 +62,7 @@ export * from './registers/register-service.ts';
 export * from './shared/app-error.ts';
 export * from './shared/canonical-json.ts';
 export * from './shared/clock.ts';
+export * from './shared/commit-batcher.ts';
 export * from './shared/ids.ts';
 export * from './shared/job-lease.ts';
 export * from './shared/unit-of-work.ts';

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { capabilitiesFor, type DialectCapabilities, type DialectName } from './dialect.ts';
 import type { Database } from './schema.ts';
 import { withStatementCache } from './sqlite-statement-cache.ts';
+import { createWalSync } from './wal-sync.ts';
 
 export type DatabaseTarget =
   | { kind: 'sqlite'; file: string }
@@ -36,12 +37,14 @@ export function openDatabase(target: DatabaseTarget): DatabaseHandle {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    // FULL: a committed audit entry or accepted order survives a power loss, not only a process crash.
+    // FULL: a committed audit entry or accepted order survives a power loss, not only a process crash. Write
+    // transactions keep that guarantee with the fsync moved off the event loop (dialect.ts, wal-sync.ts, ADR 0017).
     sqlite.pragma('synchronous = FULL');
+    const wal = sqlite.pragma('journal_mode', { simple: true }) === 'wal';
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return {
       db,
-      dialect: capabilitiesFor('sqlite'),
+      dialect: capabilitiesFor('sqlite', wal ? { walSync: createWalSync(`${resolve(target.file)}-wal`) } : {}),
       description: `sqlite:${target.file}`,
       close: () => db.destroy(),
     };

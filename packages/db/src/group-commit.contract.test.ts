@@ -1,8 +1,8 @@
-import { emptyProfile, newId } from '@ntg/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGroupCommitUnitOfWork } from './group-commit.ts';
 import { createStores } from './stores.ts';
 import { type TestDatabase, testDatabaseKinds } from './testing/test-databases.ts';
+import { testOrganizationRow } from './testing/test-rows.ts';
 
 const at = '2026-01-15T01:00:00.000Z';
 
@@ -15,16 +15,7 @@ describe.each(testDatabaseKinds())('group commit on $name', (kind) => {
     await t.drop();
   });
 
-  const org = (slug: string) => ({
-    id: newId('org'),
-    slug,
-    name: slug,
-    kind: 'securities' as const,
-    demo: false,
-    profile: emptyProfile(),
-    createdAt: at,
-    updatedAt: at,
-  });
+  const org = (slug: string) => testOrganizationRow(slug, at);
 
   it('commits every unit of a burst and rolls back a failing unit alone', async () => {
     const uow = createGroupCommitUnitOfWork(t.handle);

@@ -1,15 +1,9 @@
-import type { UnitOfWork } from '@ntg/core';
+import { type BatchOutcome, createCommitBatcher, type UnitOfWork } from '@ntg/core';
 import { sql } from 'kysely';
 import type { DatabaseHandle } from './connection.ts';
 import { createStores, createUnitOfWork, type Stores } from './stores.ts';
 
-interface Pending {
-  work: (stores: Stores) => Promise<unknown>;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+type Work = (stores: Stores) => Promise<unknown>;
 
 const maxBatch = 64;
 
@@ -26,10 +20,8 @@ const maxBatch = 64;
  */
 export function createGroupCommitUnitOfWork(handle: DatabaseHandle): UnitOfWork<Stores> {
   if (!handle.dialect.groupsCommits) return createUnitOfWork(handle);
-  const queue: Pending[] = [];
-  let draining = false;
 
-  async function runBatch(batch: Pending[]): Promise<Outcome[]> {
+  async function runBatch(batch: readonly Work[]): Promise<BatchOutcome<unknown>[]> {
     const [only] = batch;
     if (batch.length === 1 && only !== undefined) {
       // Alone in its batch, a unit is its own transaction: no savepoint needed.
@@ -38,7 +30,7 @@ export function createGroupCommitUnitOfWork(handle: DatabaseHandle): UnitOfWork<
           {
             ok: true,
             value: await handle.dialect.withWriteTransaction(handle.db, (trx) =>
-              only.work(createStores(trx, handle.dialect)),
+              only(createStores(trx, handle.dialect)),
             ),
           },
         ];
@@ -46,13 +38,15 @@ export function createGroupCommitUnitOfWork(handle: DatabaseHandle): UnitOfWork<
         return [{ ok: false, error }];
       }
     }
+    // A failure of the shared transaction (BEGIN, COMMIT or a savepoint) throws: nothing of the batch committed,
+    // and the batcher rejects every unit of it.
     return handle.dialect.withWriteTransaction(handle.db, async (trx) => {
       const stores = createStores(trx, handle.dialect);
-      const outcomes: Outcome[] = [];
-      for (const item of batch) {
+      const outcomes: BatchOutcome<unknown>[] = [];
+      for (const work of batch) {
         await sql`savepoint ntg_unit`.execute(trx);
         try {
-          const value = await item.work(stores);
+          const value = await work(stores);
           await sql`release savepoint ntg_unit`.execute(trx);
           outcomes.push({ ok: true, value });
         } catch (error) {
@@ -65,37 +59,10 @@ export function createGroupCommitUnitOfWork(handle: DatabaseHandle): UnitOfWork<
     });
   }
 
-  async function drain(): Promise<void> {
-    draining = true;
-    try {
-      while (queue.length > 0) {
-        // Let the event loop finish its turn first: requests handled in the same turn queue their units now and
-        // join this batch, instead of each paying a commit of its own.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        const batch = queue.splice(0, maxBatch);
-        try {
-          const outcomes = await runBatch(batch);
-          batch.forEach((item, i) => {
-            const o = outcomes[i];
-            if (o?.ok) item.resolve(o.value);
-            else item.reject(o?.error);
-          });
-        } catch (error) {
-          // The shared transaction failed (BEGIN, COMMIT or a savepoint): nothing of the batch was committed.
-          for (const item of batch) item.reject(error);
-        }
-      }
-    } finally {
-      draining = false;
-    }
-  }
-
+  const batcher = createCommitBatcher<Work, unknown>(runBatch, { maxBatch });
   return {
     run<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-        if (!draining) void drain();
-      });
+      return batcher.submit(work) as Promise<T>;
     },
   };
 }

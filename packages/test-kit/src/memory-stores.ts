@@ -163,6 +163,13 @@ function stores(read: () => MemoryState, beforeWrite: (op: string) => void): Mem
         read().audit.push(structuredClone(entry));
         read().heads[entry.organizationId] = { seq: entry.seq, hash: entry.hash };
       },
+      async appendMany(entries) {
+        for (const entry of entries) {
+          write('audit.append');
+          read().audit.push(structuredClone(entry));
+          read().heads[entry.organizationId] = { seq: entry.seq, hash: entry.hash };
+        }
+      },
       async head(org) {
         return structuredClone(read().heads[org] ?? null);
       },

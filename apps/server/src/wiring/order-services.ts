@@ -7,6 +7,7 @@ import {
   createApprovedCaService,
   createAuditTrail,
   createClientCertificateService,
+  createOrderAcceptanceWriter,
   createOrderEvidenceVerifier,
   createOrderService,
   createSessionMacKeyCipher,
@@ -68,23 +69,25 @@ export function createOrderGatewayServices(
 ): OrderGatewayServices {
   const stores = createStores(handle.db, handle.dialect);
   const audit = createAuditTrail({ clock, auditKey: secrets.auditKey });
-  // Orders are short write transactions from many clients: on SQLite they share one commit (fsync), and none is
-  // answered before that commit (group-commit.ts, ADR 0004 synchronous = FULL).
+  // Orders arrive from many clients at once: the writer records the verified orders that arrive together in one
+  // transaction, one commit (one fsync on SQLite, ADR 0004 synchronous = FULL; one round of statements on
+  // PostgreSQL), and answers none before that commit. It runs through the group-commit unit of work so that on SQLite
+  // its transaction also shares a commit with the gateway's other writes.
   const groupCommit = createGroupCommitUnitOfWork(handle);
+  const writer = createOrderAcceptanceWriter({
+    uow: {
+      run: (work) =>
+        groupCommit.run((s) =>
+          work({ orders: s.orders, notifications: s.notifications, channels: s.notificationChannels, audit: s.audit }),
+        ),
+    },
+    outbox: options.outbox,
+    audit,
+  });
   const { verification } = options;
   return {
     orders: createOrderService({
-      uow: {
-        run: (work) =>
-          groupCommit.run((s) =>
-            work({
-              orders: s.orders,
-              notifications: s.notifications,
-              channels: s.notificationChannels,
-              audit: s.audit,
-            }),
-          ),
-      },
+      writer,
       reads: {
         approvedCas: stores.orders.approvedCas,
         clientCertificates: stores.orders.clientCertificates,
@@ -93,8 +96,6 @@ export function createOrderGatewayServices(
       macKeys: createSessionMacKeyCipher(secrets.sessionKey),
       verify: verification.verify,
       revocation: verification.revocation,
-      outbox: options.outbox,
-      audit,
       clock,
       ...(options.skewSeconds === undefined ? {} : { skewSeconds: options.skewSeconds }),
     }),

@@ -33,6 +33,8 @@ export interface AuditHead {
 export interface AuditStore {
   lockHead(organizationId: string): Promise<AuditHead | null>;
   append(entry: AuditEntry): Promise<void>;
+  /** Appends consecutive entries of one organization (chain order) and moves the head to the last one. */
+  appendMany(entries: readonly AuditEntry[]): Promise<void>;
   head(organizationId: string): Promise<AuditHead | null>;
   /** Entries in chain order, `afterSeq` exclusive. */
   page(organizationId: string, afterSeq: number, limit: number): Promise<AuditEntry[]>;

@@ -49,6 +49,8 @@ export interface NotificationChannelStore {
   set(organizationId: string, accountId: string, channel: AccountChannel, at: string): Promise<void>;
   remove(organizationId: string, accountId: string, channel: NotificationChannel): Promise<void>;
   listForAccount(organizationId: string, accountId: string): Promise<AccountChannel[]>;
+  /** `listForAccount` for several accounts in one read; every account asked for has an entry (maybe empty). */
+  listForAccounts(organizationId: string, accountIds: readonly string[]): Promise<Map<string, AccountChannel[]>>;
 }
 
 export interface NotificationStore {

@@ -2,6 +2,7 @@ export * from './accepted-order-service.ts';
 export * from './approved-ca-service.ts';
 export * from './certificate-input.ts';
 export * from './client-certificate-service.ts';
+export * from './order-acceptance-writer.ts';
 export * from './order-anchors.ts';
 export * from './order-evidence-chain.ts';
 export * from './order-evidence-verifier.ts';

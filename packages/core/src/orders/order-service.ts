@@ -5,38 +5,17 @@ import {
   type SubmitOrderResponse,
   submitOrderRequestSchema,
 } from '@ntg/contracts';
-import type { AuditStore } from '../audit/audit-store.ts';
-import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { RequestContext } from '../identity/attempt-guard.ts';
 import type { SessionMacKeyCipher } from '../identity/session-mac-key.ts';
 import type { AuthenticatedSession } from '../identity/session-service.ts';
-import type { NotificationOutbox } from '../notifications/notification-outbox.ts';
-import type { NotificationChannelStore, NotificationStore } from '../notifications/notification-store.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newId } from '../shared/ids.ts';
-import type { UnitOfWork } from '../shared/unit-of-work.ts';
 import { parseInput } from '../shared/validation.ts';
+import type { OrderAcceptanceWriter } from './order-acceptance-writer.ts';
 import { anchorsOf, enforceUnknownRevocation, verifierRevocationPolicy } from './order-anchors.ts';
-import { evidenceGenesisHash, evidenceRowHash } from './order-evidence-chain.ts';
-import type {
-  ApprovedCaStore,
-  ClientCertificateStore,
-  OrderEvidence,
-  OrderEvidenceStore,
-  OrderSessionStore,
-} from './order-store.ts';
+import type { ApprovedCaStore, ClientCertificateStore, OrderSessionStore } from './order-store.ts';
 import type { RevocationChecker, VerifyOrderSignature } from './order-verification.ts';
-
-interface Stores {
-  orders: {
-    evidence: Pick<OrderEvidenceStore, 'lockHead' | 'append'>;
-    sessions: Pick<OrderSessionStore, 'advanceSerial'>;
-  };
-  notifications: Pick<NotificationStore, 'enqueue'>;
-  channels: Pick<NotificationChannelStore, 'listForAccount'>;
-  audit: Pick<AuditStore, 'lockHead' | 'append'>;
-}
 
 export interface OrderService {
   /**
@@ -68,7 +47,8 @@ function macMatches(key: Buffer, body: Uint8Array, header: string | undefined): 
 }
 
 export function createOrderService(deps: {
-  uow: UnitOfWork<Stores>;
+  /** Records verified orders, in groups that share one commit (order-acceptance-writer.ts). */
+  writer: OrderAcceptanceWriter;
   reads: {
     approvedCas: Pick<ApprovedCaStore, 'list'>;
     clientCertificates: Pick<ClientCertificateStore, 'findBound'>;
@@ -77,169 +57,153 @@ export function createOrderService(deps: {
   macKeys: SessionMacKeyCipher;
   verify: VerifyOrderSignature;
   revocation: RevocationChecker;
-  outbox: NotificationOutbox;
-  audit: AuditTrail;
   clock: Clock;
   /** How far the client's timestamp may be from the server's clock, either way (default 120 s). */
   skewSeconds?: number;
 }): OrderService {
-  const { uow, reads, macKeys, verify, revocation, outbox, audit, clock } = deps;
+  const { writer, reads, macKeys, verify, revocation, clock } = deps;
   const skewMs = (deps.skewSeconds ?? defaultOrderSkewSeconds) * 1000;
 
   return {
     async submit(ctx, session, raw, macHeader) {
-      // Strict schemas: an unknown member anywhere is refused, so nothing unsigned rides along (ADR 0014).
-      const request = parseInput(submitOrderRequestSchema, raw, 'order');
-      const { payload, signature } = request;
-
-      const sealed = await reads.sessions.sealedMacKey(session.id);
-      if (sealed === null) throw macInvalid();
-      let key: Buffer;
+      // Announced now, so the group commit this order will join waits for its verification (order-acceptance-writer).
+      const place = writer.reserve();
       try {
-        key = macKeys.open(sealed, session.id);
-      } catch {
-        throw macInvalid();
+        return await accept(ctx, session, raw, macHeader, place);
+      } finally {
+        place.cancel();
       }
-      if (!macMatches(key, canonicalJsonBytes(request), macHeader)) throw macInvalid();
-
-      // The signed payload must name the session it is sent in: an order signed for another client, firm or
-      // session cannot be replayed through this one.
-      if (
-        payload.organizationId !== session.organizationId ||
-        payload.clientId !== session.identifier ||
-        payload.sessionId !== session.id
-      ) {
-        throw new AppError(
-          'FORBIDDEN',
-          'The order names another organization, client or session than the session it is sent in.',
-        );
-      }
-
-      const now = clock.now();
-      const signedAt = Date.parse(payload.timestamp);
-      if (Number.isNaN(signedAt)) throw new AppError('ORDER_MALFORMED', 'The order timestamp is not a real time.');
-      if (Math.abs(now.getTime() - signedAt) > skewMs) {
-        throw new AppError(
-          'ORDER_TIMESTAMP_SKEW',
-          `The order was signed at ${payload.timestamp}, more than ${skewMs / 1000} s from the server's time ${now.toISOString()}.`,
-        );
-      }
-
-      const canonicalBytes = canonicalOrderBytes(payload);
-      const cas = await reads.approvedCas.list(session.organizationId);
-      if (cas.length === 0) {
-        throw new AppError('ORDER_CERTIFICATE_UNTRUSTED', 'This organization has approved no CA for order signatures.');
-      }
-      const verified = await verify({
-        canonicalBytes,
-        signature,
-        anchors: anchorsOf(cas),
-        at: now,
-        revocation,
-        unknownRevocation: verifierRevocationPolicy(cas),
-      });
-      enforceUnknownRevocation(cas, verified.anchorId, verified.revocation);
-
-      // The binding is looked up by the fingerprint of the bytes the verifier returned, computed here.
-      const fingerprint = createHash('sha256').update(verified.signerCertificateDer).digest('hex');
-      const bound = await reads.clientCertificates.findBound(session.accountId, fingerprint);
-      if (bound === null) {
-        throw new AppError(
-          'ORDER_CERTIFICATE_NOT_BOUND',
-          'The order is signed with a certificate that is not bound to this client account.',
-        );
-      }
-
-      const orderId = newId('ord');
-      const acceptedAt = now.toISOString();
-      const verification = {
-        algorithm: verified.algorithm,
-        anchorId: verified.anchorId,
-        chain: verified.chain.map((c) => ({
-          subject: c.subject,
-          issuer: c.issuer,
-          serialNumber: c.serialNumber,
-          fingerprint: c.fingerprint,
-          notBefore: c.notBefore,
-          notAfter: c.notAfter,
-        })),
-        revocation: {
-          status: verified.revocation.status,
-          source: verified.revocation.source,
-          ...(verified.revocation.producedAt === undefined ? {} : { producedAt: verified.revocation.producedAt }),
-          ...(verified.revocation.detail === undefined ? {} : { detail: verified.revocation.detail }),
-        },
-        boundCertificateId: bound.id,
-      };
-
-      return uow.run(async (s) => {
-        const head = await s.orders.evidence.lockHead(session.organizationId);
-        const partial: Omit<OrderEvidence, 'hash'> = {
-          organizationId: session.organizationId,
-          sequence: (head?.sequence ?? 0) + 1,
-          orderId,
-          accountId: session.accountId,
-          sessionId: session.id,
-          serial: payload.serial,
-          nonce: payload.nonce,
-          canonicalBytes,
-          signature,
-          signerCertificateDer: verified.signerCertificateDer,
-          signerFingerprint: fingerprint,
-          verification,
-          acceptedAt,
-          prevHash: head?.hash ?? evidenceGenesisHash(session.organizationId),
-        };
-        const row: OrderEvidence = { ...partial, hash: evidenceRowHash(partial) };
-        // A35.4: the nonce first, so a duplicate is named a replay whatever its serial.
-        if (!(await s.orders.evidence.append(row))) {
-          throw new AppError('ORDER_REPLAYED', 'This order nonce was accepted before; an order is accepted once.');
-        }
-        if (!(await s.orders.sessions.advanceSerial(session.id, payload.serial))) {
-          throw new AppError(
-            'ORDER_SERIAL_OUT_OF_ORDER',
-            `Order serial ${payload.serial} is not above the last serial accepted in this session.`,
-          );
-        }
-        // A38.2: the account owner hears of the trade; the outbox row commits with the order or not at all.
-        await outbox.enqueue(s, {
-          organizationId: session.organizationId,
-          accountId: session.accountId,
-          kind: 'trade',
-          payload: {
-            orderId,
-            at: acceptedAt,
-            source: ctx.source,
-            account: payload.order.account,
-            symbol: payload.order.symbol,
-            side: payload.order.side,
-            type: payload.order.type,
-            quantity: payload.order.quantity,
-            ...(payload.order.price === undefined ? {} : { price: payload.order.price }),
-            timeInForce: payload.order.timeInForce,
-          },
-        });
-        await audit.record(
-          s.audit,
-          { actor: { type: 'client', id: session.accountId }, source: ctx.source },
-          {
-            organizationId: session.organizationId,
-            action: 'orders.order.accept',
-            objectType: 'order',
-            objectId: orderId,
-            details: {
-              sessionId: session.id,
-              serial: payload.serial,
-              evidenceSequence: row.sequence,
-              evidenceHash: row.hash,
-              signerFingerprint: fingerprint,
-              symbol: payload.order.symbol,
-              side: payload.order.side,
-            },
-          },
-        );
-        return { orderId, acceptedAt, evidenceSequence: row.sequence, evidenceHash: row.hash };
-      });
     },
   };
+
+  async function accept(
+    ctx: RequestContext,
+    session: AuthenticatedSession,
+    raw: unknown,
+    macHeader: string | undefined,
+    place: { record: OrderAcceptanceWriter['record'] },
+  ): Promise<SubmitOrderResponse> {
+    // Strict schemas: an unknown member anywhere is refused, so nothing unsigned rides along (ADR 0014).
+    const request = parseInput(submitOrderRequestSchema, raw, 'order');
+    const { payload, signature } = request;
+
+    const sealed = await reads.sessions.sealedMacKey(session.id);
+    if (sealed === null) throw macInvalid();
+    let key: Buffer;
+    try {
+      key = macKeys.open(sealed, session.id);
+    } catch {
+      throw macInvalid();
+    }
+    if (!macMatches(key, canonicalJsonBytes(request), macHeader)) throw macInvalid();
+
+    // The signed payload must name the session it is sent in: an order signed for another client, firm or
+    // session cannot be replayed through this one.
+    if (
+      payload.organizationId !== session.organizationId ||
+      payload.clientId !== session.identifier ||
+      payload.sessionId !== session.id
+    ) {
+      throw new AppError(
+        'FORBIDDEN',
+        'The order names another organization, client or session than the session it is sent in.',
+      );
+    }
+
+    const now = clock.now();
+    const signedAt = Date.parse(payload.timestamp);
+    if (Number.isNaN(signedAt)) throw new AppError('ORDER_MALFORMED', 'The order timestamp is not a real time.');
+    if (Math.abs(now.getTime() - signedAt) > skewMs) {
+      throw new AppError(
+        'ORDER_TIMESTAMP_SKEW',
+        `The order was signed at ${payload.timestamp}, more than ${skewMs / 1000} s from the server's time ${now.toISOString()}.`,
+      );
+    }
+
+    const canonicalBytes = canonicalOrderBytes(payload);
+    const cas = await reads.approvedCas.list(session.organizationId);
+    if (cas.length === 0) {
+      throw new AppError('ORDER_CERTIFICATE_UNTRUSTED', 'This organization has approved no CA for order signatures.');
+    }
+    const verified = await verify({
+      canonicalBytes,
+      signature,
+      anchors: anchorsOf(cas),
+      at: now,
+      revocation,
+      unknownRevocation: verifierRevocationPolicy(cas),
+    });
+    enforceUnknownRevocation(cas, verified.anchorId, verified.revocation);
+
+    // The binding is looked up by the fingerprint of the bytes the verifier returned, computed here.
+    const fingerprint = createHash('sha256').update(verified.signerCertificateDer).digest('hex');
+    const bound = await reads.clientCertificates.findBound(session.accountId, fingerprint);
+    if (bound === null) {
+      throw new AppError(
+        'ORDER_CERTIFICATE_NOT_BOUND',
+        'The order is signed with a certificate that is not bound to this client account.',
+      );
+    }
+
+    const orderId = newId('ord');
+    const acceptedAt = now.toISOString();
+    const verification = {
+      algorithm: verified.algorithm,
+      anchorId: verified.anchorId,
+      chain: verified.chain.map((c) => ({
+        subject: c.subject,
+        issuer: c.issuer,
+        serialNumber: c.serialNumber,
+        fingerprint: c.fingerprint,
+        notBefore: c.notBefore,
+        notAfter: c.notAfter,
+      })),
+      revocation: {
+        status: verified.revocation.status,
+        source: verified.revocation.source,
+        ...(verified.revocation.producedAt === undefined ? {} : { producedAt: verified.revocation.producedAt }),
+        ...(verified.revocation.detail === undefined ? {} : { detail: verified.revocation.detail }),
+      },
+      boundCertificateId: bound.id,
+    };
+
+    // A35.4, A35.5, A38.2: the evidence row, the serial, the trade notification and the audit entry commit together
+    // (with the other orders of the same group commit) before this answers.
+    return place.record({
+      evidence: {
+        organizationId: session.organizationId,
+        orderId,
+        accountId: session.accountId,
+        sessionId: session.id,
+        serial: payload.serial,
+        nonce: payload.nonce,
+        canonicalBytes,
+        signature,
+        signerCertificateDer: verified.signerCertificateDer,
+        signerFingerprint: fingerprint,
+        verification,
+        acceptedAt,
+      },
+      actor: { actor: { type: 'client', id: session.accountId }, source: ctx.source },
+      notification: {
+        orderId,
+        at: acceptedAt,
+        source: ctx.source,
+        account: payload.order.account,
+        symbol: payload.order.symbol,
+        side: payload.order.side,
+        type: payload.order.type,
+        quantity: payload.order.quantity,
+        ...(payload.order.price === undefined ? {} : { price: payload.order.price }),
+        timeInForce: payload.order.timeInForce,
+      },
+      auditDetails: {
+        sessionId: session.id,
+        serial: payload.serial,
+        signerFingerprint: fingerprint,
+        symbol: payload.order.symbol,
+        side: payload.order.side,
+      },
+    });
+  }
 }

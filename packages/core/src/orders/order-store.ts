@@ -107,6 +107,17 @@ export interface OrderEvidenceStore {
    * (A35.4).
    */
   append(row: OrderEvidence): Promise<boolean>;
+  /**
+   * Of `nonces`, those the organization already accepted. Read under the head lock (`lockHead` first), it sees every
+   * committed acceptance, since every writer takes that lock before it appends.
+   */
+  acceptedNonces(organizationId: string, nonces: readonly string[]): Promise<Set<string>>;
+  /**
+   * Inserts consecutive rows of one organization (chain order) and moves the head to the last. A nonce accepted
+   * before still violates the unique constraint (A35.4): the statement fails, and with it the whole transaction, so a
+   * duplicate is never stored however the caller checked.
+   */
+  appendMany(rows: readonly OrderEvidence[]): Promise<void>;
   head(organizationId: string): Promise<OrderEvidenceHead | null>;
   /** Rows in chain order, `afterSequence` exclusive, optionally accepted in [from, to). */
   page(
@@ -128,6 +139,13 @@ export interface OrderSessionStore {
    * (or none is stored). False when the serial does not move forward.
    */
   advanceSerial(sessionId: string, serial: number): Promise<boolean>;
+  /**
+   * `advanceSerial` for several distinct sessions in one conditional UPDATE; true only when every session moved
+   * forward (the caller then fails its whole transaction otherwise).
+   */
+  advanceSerials(updates: readonly { sessionId: string; serial: number }[]): Promise<boolean>;
+  /** The last accepted serial of each session asked for (null: none yet); sessions that do not exist are absent. */
+  lastSerials(sessionIds: readonly string[]): Promise<Map<string, number | null>>;
 }
 
 export interface OrderStores {

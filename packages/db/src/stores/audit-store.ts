@@ -2,6 +2,7 @@ import type { AuditEntry, AuditStore } from '@ntg/core';
 import { canonicalJson } from '@ntg/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { DialectCapabilities } from '../dialect.ts';
+import { rowChunks } from '../row-chunks.ts';
 import type { AuditEntriesTable, Database } from '../schema.ts';
 
 function toEntry(row: Selectable<AuditEntriesTable>): AuditEntry {
@@ -23,6 +24,40 @@ function toEntry(row: Selectable<AuditEntriesTable>): AuditEntry {
 }
 
 export function createAuditStore(db: Kysely<Database>, dialect: DialectCapabilities): AuditStore {
+  /** One multi-row insert and one move of the head: consecutive entries of one organization, in chain order. */
+  async function appendEntries(entries: readonly AuditEntry[]): Promise<void> {
+    const last = entries.at(-1);
+    if (last === undefined) return;
+    for (const chunk of rowChunks(entries)) {
+      await db
+        .insertInto('audit_entries')
+        .values(
+          chunk.map((entry) => ({
+            organization_id: entry.organizationId,
+            seq: entry.seq,
+            at: entry.at,
+            actor_type: entry.actor.type,
+            actor_id: entry.actor.id,
+            action: entry.action,
+            object_type: entry.objectType,
+            object_id: entry.objectId,
+            source: entry.source,
+            outcome: entry.outcome,
+            details: canonicalJson(entry.details),
+            prev_hash: entry.prevHash,
+            hash: entry.hash,
+            mac: entry.mac,
+          })),
+        )
+        .execute();
+    }
+    await db
+      .updateTable('audit_heads')
+      .set({ seq: last.seq, hash: last.hash })
+      .where('organization_id', '=', last.organizationId)
+      .execute();
+  }
+
   return {
     async lockHead(organizationId) {
       // The head row is the chain's lock: concurrent writers on several instances queue on it.
@@ -37,30 +72,10 @@ export function createAuditStore(db: Kysely<Database>, dialect: DialectCapabilit
       return Number(row.seq) === 0 ? null : { seq: Number(row.seq), hash: row.hash };
     },
     async append(entry) {
-      await db
-        .insertInto('audit_entries')
-        .values({
-          organization_id: entry.organizationId,
-          seq: entry.seq,
-          at: entry.at,
-          actor_type: entry.actor.type,
-          actor_id: entry.actor.id,
-          action: entry.action,
-          object_type: entry.objectType,
-          object_id: entry.objectId,
-          source: entry.source,
-          outcome: entry.outcome,
-          details: canonicalJson(entry.details),
-          prev_hash: entry.prevHash,
-          hash: entry.hash,
-          mac: entry.mac,
-        })
-        .execute();
-      await db
-        .updateTable('audit_heads')
-        .set({ seq: entry.seq, hash: entry.hash })
-        .where('organization_id', '=', entry.organizationId)
-        .execute();
+      await appendEntries([entry]);
+    },
+    async appendMany(entries) {
+      await appendEntries(entries);
     },
     async head(organizationId) {
       const row = await db

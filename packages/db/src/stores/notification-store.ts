@@ -11,6 +11,7 @@ import {
   type OutboxNotification,
 } from '@ntg/core';
 import type { Kysely, Selectable } from 'kysely';
+import { rowChunks } from '../row-chunks.ts';
 import type { Database, NotificationsOutboxTable } from '../schema.ts';
 
 function toNotification(row: Selectable<NotificationsOutboxTable>): OutboxNotification {
@@ -51,28 +52,29 @@ export function createNotificationStore(db: Kysely<Database>): NotificationStore
 
   return {
     async enqueue(notifications) {
-      if (notifications.length === 0) return;
-      await db
-        .insertInto('notifications_outbox')
-        .values(
-          notifications.map((n) => ({
-            organization_id: n.organizationId,
-            id: n.id,
-            account_id: n.accountId,
-            channel: n.channel,
-            recipient: n.recipient,
-            kind: n.kind,
-            payload: canonicalJson(n.payload),
-            status: n.status,
-            attempts: n.attempts,
-            next_attempt_at: n.nextAttemptAt,
-            claim_token: null,
-            last_error: n.lastError,
-            created_at: n.createdAt,
-            sent_at: n.sentAt,
-          })),
-        )
-        .execute();
+      for (const chunk of rowChunks(notifications)) {
+        await db
+          .insertInto('notifications_outbox')
+          .values(
+            chunk.map((n) => ({
+              organization_id: n.organizationId,
+              id: n.id,
+              account_id: n.accountId,
+              channel: n.channel,
+              recipient: n.recipient,
+              kind: n.kind,
+              payload: canonicalJson(n.payload),
+              status: n.status,
+              attempts: n.attempts,
+              next_attempt_at: n.nextAttemptAt,
+              claim_token: null,
+              last_error: n.lastError,
+              created_at: n.createdAt,
+              sent_at: n.sentAt,
+            })),
+          )
+          .execute();
+      }
     },
 
     async claimDue(now, leaseUntil, limit, claimToken) {
@@ -209,6 +211,24 @@ export function createNotificationChannelStore(db: Kysely<Database>): Notificati
         .orderBy('channel')
         .execute();
       return rows.map((r): AccountChannel => ({ channel: r.channel as NotificationChannel, recipient: r.recipient }));
+    },
+    async listForAccounts(organizationId, accountIds) {
+      const byAccount = new Map<string, AccountChannel[]>();
+      for (const id of accountIds) byAccount.set(id, []);
+      for (const chunk of rowChunks([...byAccount.keys()])) {
+        const rows = await db
+          .selectFrom('notification_channels')
+          .select(['account_id', 'channel', 'recipient'])
+          .where('organization_id', '=', organizationId)
+          .where('account_id', 'in', chunk)
+          .orderBy('account_id')
+          .orderBy('channel')
+          .execute();
+        for (const r of rows) {
+          byAccount.get(r.account_id)?.push({ channel: r.channel as NotificationChannel, recipient: r.recipient });
+        }
+      }
+      return byAccount;
     },
   };
 }

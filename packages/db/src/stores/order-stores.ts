@@ -9,8 +9,9 @@ import type {
   OrderStores,
 } from '@ntg/core';
 import { canonicalJson } from '@ntg/core';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DialectCapabilities } from '../dialect.ts';
+import { rowChunks } from '../row-chunks.ts';
 import type { ApprovedCasTable, ClientCertificatesTable, Database, OrderEvidenceTable } from '../schema.ts';
 
 const bytes = (value: Uint8Array) => Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -194,6 +195,27 @@ function toEvidence(row: Selectable<OrderEvidenceTable>): OrderEvidence {
   };
 }
 
+function evidenceRow(row: OrderEvidence) {
+  return {
+    organization_id: row.organizationId,
+    seq: row.sequence,
+    order_id: row.orderId,
+    account_id: row.accountId,
+    session_id: row.sessionId,
+    serial: row.serial,
+    nonce: row.nonce,
+    canonical_bytes: bytes(row.canonicalBytes),
+    signature_format: row.signature.format,
+    signature_value: row.signature.value,
+    signer_certificate: bytes(row.signerCertificateDer),
+    signer_fingerprint: row.signerFingerprint,
+    verification: canonicalJson(row.verification),
+    accepted_at: row.acceptedAt,
+    prev_hash: row.prevHash,
+    hash: row.hash,
+  };
+}
+
 function createOrderEvidenceStore(db: Kysely<Database>, dialect: DialectCapabilities): OrderEvidenceStore {
   return {
     async lockHead(organizationId) {
@@ -214,24 +236,7 @@ function createOrderEvidenceStore(db: Kysely<Database>, dialect: DialectCapabili
       // A35.4: the unique constraint (organization, nonce) decides; a duplicate inserts nothing.
       const result = await db
         .insertInto('order_evidence')
-        .values({
-          organization_id: row.organizationId,
-          seq: row.sequence,
-          order_id: row.orderId,
-          account_id: row.accountId,
-          session_id: row.sessionId,
-          serial: row.serial,
-          nonce: row.nonce,
-          canonical_bytes: bytes(row.canonicalBytes),
-          signature_format: row.signature.format,
-          signature_value: row.signature.value,
-          signer_certificate: bytes(row.signerCertificateDer),
-          signer_fingerprint: row.signerFingerprint,
-          verification: canonicalJson(row.verification),
-          accepted_at: row.acceptedAt,
-          prev_hash: row.prevHash,
-          hash: row.hash,
-        })
+        .values(evidenceRow(row))
         .onConflict((oc) => oc.columns(['organization_id', 'nonce']).doNothing())
         .executeTakeFirst();
       if (!inserted(result)) return false;
@@ -241,6 +246,32 @@ function createOrderEvidenceStore(db: Kysely<Database>, dialect: DialectCapabili
         .where('organization_id', '=', row.organizationId)
         .execute();
       return true;
+    },
+    async acceptedNonces(organizationId, nonces) {
+      const found = new Set<string>();
+      for (const chunk of rowChunks([...new Set(nonces)])) {
+        const rows = await db
+          .selectFrom('order_evidence')
+          .select('nonce')
+          .where('organization_id', '=', organizationId)
+          .where('nonce', 'in', chunk)
+          .execute();
+        for (const r of rows) found.add(r.nonce);
+      }
+      return found;
+    },
+    async appendMany(rows) {
+      const last = rows.at(-1);
+      if (last === undefined) return;
+      // No ON CONFLICT here: a nonce accepted before makes the insert, and the transaction, fail (A35.4).
+      for (const chunk of rowChunks(rows)) {
+        await db.insertInto('order_evidence').values(chunk.map(evidenceRow)).execute();
+      }
+      await db
+        .updateTable('order_evidence_heads')
+        .set({ seq: last.sequence, hash: last.hash })
+        .where('organization_id', '=', last.organizationId)
+        .execute();
     },
     async head(organizationId) {
       const row = await db
@@ -300,6 +331,41 @@ function createOrderSessionStore(db: Kysely<Database>): OrderSessionStore {
         .where((eb) => eb.or([eb('last_order_serial', 'is', null), eb('last_order_serial', '<', serial)]))
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+    async advanceSerials(updates) {
+      // A35.4: the same conditional UPDATE as advanceSerial, for several sessions in one statement: each row moves
+      // only when its new serial is above the stored one, and the count tells whether every one did.
+      let moved = 0;
+      for (const chunk of rowChunks(updates)) {
+        const next = sql<number>`case ${sql.join(
+          chunk.map((u) => sql`when ${sql.ref('id')} = ${u.sessionId} then cast(${u.serial} as bigint)`),
+          sql` `,
+        )} end`;
+        const result = await db
+          .updateTable('client_sessions')
+          .set({ last_order_serial: next })
+          .where(
+            'id',
+            'in',
+            chunk.map((u) => u.sessionId),
+          )
+          .where((eb) => eb.or([eb('last_order_serial', 'is', null), eb('last_order_serial', '<', next)]))
+          .executeTakeFirst();
+        moved += Number(result.numUpdatedRows);
+      }
+      return moved === updates.length;
+    },
+    async lastSerials(sessionIds) {
+      const serials = new Map<string, number | null>();
+      for (const chunk of rowChunks([...new Set(sessionIds)])) {
+        const rows = await db
+          .selectFrom('client_sessions')
+          .select(['id', 'last_order_serial'])
+          .where('id', 'in', chunk)
+          .execute();
+        for (const r of rows) serials.set(r.id, r.last_order_serial === null ? null : Number(r.last_order_serial));
+      }
+      return serials;
     },
   };
 }

@@ -1,1 +1,2 @@
 export * from './test-databases.ts';
+export * from './test-rows.ts';
