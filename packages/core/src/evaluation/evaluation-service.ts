@@ -97,16 +97,20 @@ export function createEvaluationService(deps: {
       const startedAt = clock.now();
       const catalog = deps.catalog();
       const { snapshot, count } = await readSnapshot(reads.records, organizationId);
+      const today = taipeiDate(startedAt);
+      // Passes due beyond the horizon are not kept (below), so the engine need not make rows of them.
+      const horizon = addDays(today, dueSoonDays);
       const outcome = evaluateOrganization({
         organization,
         catalog,
         registers: snapshot,
-        evidence: await reads.evidenceIndex(organizationId, taipeiDate(startedAt)),
+        evidence: await reads.evidenceIndex(organizationId, today),
         attestations: await reads.attestations.latestByNode(organizationId),
         now: startedAt,
         rules: deps.rules,
         attestationSpecs: deps.attestationSpecs,
         cadencePolicy: deps.cadencePolicy ?? defaultCadencePolicy,
+        passesDueBy: horizon,
         ...(reads.collectorFacts === undefined || deps.collectorChecks === undefined
           ? {}
           : { collectorFacts: await reads.collectorFacts(organizationId), collectorChecks: deps.collectorChecks }),
@@ -128,7 +132,6 @@ export function createEvaluationService(deps: {
           'Compliance'
         );
       };
-      const horizon = addDays(outcome.today, dueSoonDays);
       const kept = outcome.results.filter(
         (r) =>
           r.status === 'fail' ||
