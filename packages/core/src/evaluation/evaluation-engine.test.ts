@@ -291,3 +291,47 @@ describe('a rule that streams its verdicts', () => {
     });
   });
 });
+
+describe('passes due beyond passesDueBy', () => {
+  const camera = lobbyCamera();
+  const printer = copier();
+  const dated = defineRule({
+    nodeIds: ['A26'],
+    registers: ['iot-devices'],
+    stream(_ctx, emit) {
+      emit(
+        pass('Copier patched; next due by 2026-09-01.', { ...about('iot-devices', printer), dueDate: '2026-09-01' }),
+      );
+      emit(
+        pass('Copier checked; next due by 2026-07-15.', { ...about('iot-devices', printer), dueDate: '2026-07-15' }),
+      );
+      emit(fail('Lobby camera overdue since 2026-06-01.', { ...about('iot-devices', camera), dueDate: '2026-06-01' }));
+      emit(pass('Lobby camera labelled.', { ...about('iot-devices', camera), dueDate: '2026-07-16' }));
+    },
+  });
+  const registers = snapshotWith({ 'iot-devices': [camera, printer] });
+  const a26Rows = (o: { results: readonly { requirementId: string; dueDate: string | null }[] }) =>
+    o.results.filter((r) => r.requirementId === 'A26');
+
+  it('make no result rows, while fails and passes due by then still do', () => {
+    const all = evaluateOrganization(input({ registers, rules: [dated] }));
+    const bounded = evaluateOrganization(input({ registers, rules: [dated], passesDueBy: '2026-07-15' }));
+    expect(a26Rows(all).map((r) => r.dueDate)).toEqual(['2026-09-01', '2026-07-15', '2026-06-01', '2026-07-16']);
+    expect(bounded.results).toEqual(
+      all.results.filter((r) => r.status !== 'pass' || (r.dueDate ?? '') <= '2026-07-15'),
+    );
+    expect(a26Rows(bounded).map((r) => r.dueDate)).toEqual(['2026-07-15', '2026-06-01']);
+  });
+
+  it('are still counted and still give the node its next due date', () => {
+    const all = evaluateOrganization(input({ registers, rules: [dated] }));
+    const bounded = evaluateOrganization(input({ registers, rules: [dated], passesDueBy: '2026-07-01' }));
+    expect(bounded.nodes).toEqual(all.nodes);
+    expect(bounded.scores).toEqual(all.scores);
+    expect(bounded.chapters).toEqual(all.chapters);
+    expect(bounded.nodes.find((n) => n.nodeId === 'A26')).toMatchObject({
+      counts: { pass: 3, fail: 1 },
+      nextDueDate: '2026-07-15',
+    });
+  });
+});

@@ -25,6 +25,12 @@ export interface EngineInput {
    */
   collectorFacts?: CollectorFacts;
   collectorChecks?: readonly CollectorCheck[];
+  /**
+   * When given (YYYY-MM-DD), a pass becomes a result row only while its due date is on or before this date; later
+   * passes are still counted (and still give the node its next due date). The evaluation service keeps no other
+   * passes, so at 100,000 devices this spares some 100,000 rows it would only filter out.
+   */
+  passesDueBy?: string;
 }
 
 export interface Scores {
@@ -95,6 +101,7 @@ class Tally {
   constructor(
     private readonly nodeId: string,
     private readonly results: RuleResult[],
+    private readonly passesDueBy: string | undefined,
   ) {
     this.start = results.length;
   }
@@ -110,7 +117,10 @@ class Tally {
     }
     const due = v.dueDate ?? null;
     if (v.status === 'pass' && due !== null && (this.nextDue === null || due < this.nextDue)) this.nextDue = due;
-    if ((v.status !== 'pass' && v.status !== 'not-applicable') || due !== null) {
+    if (
+      (v.status !== 'pass' && v.status !== 'not-applicable') ||
+      (due !== null && (v.status !== 'pass' || this.passesDueBy === undefined || due <= this.passesDueBy))
+    ) {
       this.results.push({
         requirementId: this.nodeId,
         status: v.status,
@@ -220,7 +230,7 @@ export function evaluateOrganization(input: EngineInput): EvaluationOutcome {
       input.collectorFacts !== undefined && input.collectorChecks !== undefined
         ? mergeCollectorVerdicts(own, collectorVerdicts(input.collectorChecks, ctx, input.collectorFacts))
         : own;
-    const tally = new Tally(node.id, results);
+    const tally = new Tally(node.id, results, input.passesDueBy);
     if (rule !== undefined) {
       // Checks are pure, so running them before the rule changes nothing; with none to merge, a streaming rule's
       // verdicts are counted as they come.

@@ -5,7 +5,7 @@ import type { AuditStore } from '../audit/audit-store.ts';
 import type { ActorContext, AuditTrail } from '../audit/audit-trail.ts';
 import type { CollectorFacts } from '../collectors/runs/collector-facts.ts';
 import type { FindingStore } from '../findings/finding-store.ts';
-import { syncFindings } from '../findings/finding-sync.ts';
+import { failingByKey, findingsToChange, syncFindingRows } from '../findings/finding-sync.ts';
 import type { OrganizationStore } from '../organizations/organization-store.ts';
 import type { RecordStore } from '../registers/record-store.ts';
 import { toRecord } from '../registers/register-records.ts';
@@ -24,7 +24,7 @@ import { addDays, taipeiDate } from './taipei-date.ts';
 
 interface Stores {
   evaluations: Pick<EvaluationStore, 'insertRun' | 'replaceResults' | 'storedResultsDigest'>;
-  findings: Pick<FindingStore, 'all' | 'insertMany' | 'updateMany' | 'addEvents'>;
+  findings: Pick<FindingStore, 'syncRows' | 'byIds' | 'insertMany' | 'updateMany' | 'addEvents'>;
   audit: Pick<AuditStore, 'lockHead' | 'append'>;
 }
 
@@ -97,16 +97,20 @@ export function createEvaluationService(deps: {
       const startedAt = clock.now();
       const catalog = deps.catalog();
       const { snapshot, count } = await readSnapshot(reads.records, organizationId);
+      const today = taipeiDate(startedAt);
+      // Passes due beyond the horizon are not kept (below), so the engine need not make rows of them.
+      const horizon = addDays(today, dueSoonDays);
       const outcome = evaluateOrganization({
         organization,
         catalog,
         registers: snapshot,
-        evidence: await reads.evidenceIndex(organizationId, taipeiDate(startedAt)),
+        evidence: await reads.evidenceIndex(organizationId, today),
         attestations: await reads.attestations.latestByNode(organizationId),
         now: startedAt,
         rules: deps.rules,
         attestationSpecs: deps.attestationSpecs,
         cadencePolicy: deps.cadencePolicy ?? defaultCadencePolicy,
+        passesDueBy: horizon,
         ...(reads.collectorFacts === undefined || deps.collectorChecks === undefined
           ? {}
           : { collectorFacts: await reads.collectorFacts(organizationId), collectorChecks: deps.collectorChecks }),
@@ -128,7 +132,6 @@ export function createEvaluationService(deps: {
           'Compliance'
         );
       };
-      const horizon = addDays(outcome.today, dueSoonDays);
       const kept = outcome.results.filter(
         (r) =>
           r.status === 'fail' ||
@@ -151,10 +154,16 @@ export function createEvaluationService(deps: {
         });
         // Read after the chain head is locked, so no other run changes the stored results meanwhile.
         const storedDigest = await s.evaluations.storedResultsDigest(organizationId);
-        const existing = await s.findings.all(organizationId);
-        const sync = syncFindings({
+        // Stored findings are read by the columns the sync compares; full rows only for those this run changes.
+        const existing = await s.findings.syncRows(organizationId);
+        const failing = failingByKey(outcome.results);
+        const changing = findingsToChange(existing, failing, outcome.today);
+        const full = new Map((await s.findings.byIds(organizationId, changing)).map((f) => [f.id, f]));
+        const sync = syncFindingRows({
           organizationId,
           existing,
+          full,
+          failing,
           results: outcome.results,
           obligationOf: (nodeId) => catalog.get(nodeId)?.obligation ?? null,
           ownerOf,

@@ -31,6 +31,12 @@ export interface Finding {
   updatedAt: string;
 }
 
+/** The columns of a stored finding that an evaluation compares with its results. */
+export type FindingSyncRow = Pick<
+  Finding,
+  'id' | 'requirementId' | 'recordType' | 'recordId' | 'status' | 'reason' | 'resultStatus' | 'acceptedUntil'
+>;
+
 export interface FindingEvent {
   organizationId: string;
   findingId: string;
@@ -53,6 +59,10 @@ export interface FindingQuery {
 
 export interface FindingStore {
   all(organizationId: string): Promise<Finding[]>;
+  /** Every finding of the organization, by its sync columns only. */
+  syncRows(organizationId: string): Promise<FindingSyncRow[]>;
+  /** The findings among `ids` (any order). */
+  byIds(organizationId: string, ids: readonly string[]): Promise<Finding[]>;
   get(organizationId: string, id: string): Promise<Finding | null>;
   insertMany(findings: readonly Finding[]): Promise<void>;
   updateMany(findings: readonly Finding[]): Promise<void>;

@@ -1,7 +1,7 @@
 import type { RuleResult } from '@ntg/contracts';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from './finding-store.ts';
-import { syncFindings } from './finding-sync.ts';
+import { failingByKey, findingsToChange, syncFindingRows, syncFindings } from './finding-sync.ts';
 
 const now = new Date('2026-06-15T02:00:00.000Z');
 const today = '2026-06-15';
@@ -143,5 +143,84 @@ describe('finding lifecycle', () => {
   it('tracks organization-wide findings under an empty record key', () => {
     const out = sync([], [failing('A12.1', null)]);
     expect(out.inserts[0]).toMatchObject({ recordType: null, recordId: null });
+  });
+});
+
+describe('sync over stored sync columns (syncFindingRows)', () => {
+  const stored = [
+    finding({ id: 'fnd_same', recordId: 'iot_1' }),
+    finding({ id: 'fnd_reason', recordId: 'iot_2', reason: 'old reason' }),
+    finding({ id: 'fnd_fixed', recordId: 'iot_3' }),
+    finding({ id: 'fnd_resolved', recordId: 'iot_4', status: 'resolved', resolvedAt: '2026-06-02', resolvedBy: 'u' }),
+    finding({ id: 'fnd_expired', recordId: 'iot_5', status: 'accepted', acceptedBy: 'u', acceptedUntil: '2026-06-01' }),
+    finding({
+      id: 'fnd_accepted',
+      recordId: 'iot_6',
+      status: 'accepted',
+      acceptedBy: 'u',
+      acceptedUntil: '2026-12-31',
+    }),
+    finding({ id: 'fnd_gone', recordId: 'iot_7', status: 'resolved', resolvedAt: '2026-06-02', resolvedBy: 'u' }),
+  ];
+  const results = [
+    failing('A26', 'iot_1'),
+    failing('A26', 'iot_2', 'new reason'),
+    failing('A26', 'iot_4'),
+    failing('A26', 'iot_5'),
+    failing('A26', 'iot_6'),
+    failing('A26', 'iot_8'),
+  ];
+  const rows = stored.map(
+    ({ id, requirementId, recordType, recordId, status, reason, resultStatus, acceptedUntil }) => ({
+      id,
+      requirementId,
+      recordType,
+      recordId,
+      status,
+      reason,
+      resultStatus,
+      acceptedUntil,
+    }),
+  );
+  const base = {
+    organizationId: 'org_t',
+    results,
+    obligationOf: () => 'shall' as const,
+    ownerOf: () => 'General Affairs',
+    now,
+    today,
+  };
+
+  it('asks for the full rows of only the findings the run changes', () => {
+    expect(findingsToChange(rows, failingByKey(results), today)).toEqual([
+      'fnd_reason',
+      'fnd_fixed',
+      'fnd_resolved',
+      'fnd_expired',
+    ]);
+  });
+
+  it('gives the same updates, inserts and events as the sync over full findings', () => {
+    const full = new Map(
+      stored.filter((f) => findingsToChange(rows, failingByKey(results), today).includes(f.id)).map((f) => [f.id, f]),
+    );
+    const fromRows = syncFindingRows({ ...base, existing: rows, full });
+    const fromFull = syncFindings({ ...base, existing: stored });
+    // New findings get fresh ids: compare them, and their events, without.
+    const sansIds = (o: typeof fromRows) => {
+      const fresh = new Set(o.inserts.map((f) => f.id));
+      return {
+        ...o,
+        inserts: o.inserts.map((f) => ({ ...f, id: '' })),
+        events: o.events.map((e) => ({ ...e, findingId: fresh.has(e.findingId) ? '' : e.findingId })),
+      };
+    };
+    expect(sansIds(fromRows)).toEqual(sansIds(fromFull));
+    expect(fromRows.updates.map((f) => f.id)).toEqual(['fnd_reason', 'fnd_fixed', 'fnd_resolved', 'fnd_expired']);
+    expect(fromRows).toMatchObject({ opened: 1, reopened: 2, fixed: 1 });
+  });
+
+  it('refuses to change a finding whose full row was not read, rather than write a partial one', () => {
+    expect(() => syncFindingRows({ ...base, existing: rows, full: new Map() })).toThrow(/fnd_reason/);
   });
 });

@@ -1,4 +1,4 @@
-import type { Finding, FindingStore, Severity } from '@ntg/core';
+import type { Finding, FindingStore, FindingSyncRow, Severity } from '@ntg/core';
 import { canonicalJson } from '@ntg/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, FindingsTable } from '../schema.ts';
@@ -74,6 +74,47 @@ export function createFindingStore(db: Kysely<Database>): FindingStore {
     async all(organizationId) {
       const rows = await db.selectFrom('findings').selectAll().where('organization_id', '=', organizationId).execute();
       return rows.map(toFinding);
+    },
+    async syncRows(organizationId) {
+      const rows = await db
+        .selectFrom('findings')
+        .select([
+          'id',
+          'requirement_id',
+          'record_type',
+          'record_id',
+          'status',
+          'reason',
+          'result_status',
+          'accepted_until',
+        ])
+        .where('organization_id', '=', organizationId)
+        .execute();
+      return rows.map(
+        (r): FindingSyncRow => ({
+          id: r.id,
+          requirementId: r.requirement_id,
+          recordType: r.record_type === '' ? null : (r.record_type as Finding['recordType']),
+          recordId: r.record_id === '' ? null : r.record_id,
+          status: r.status as Finding['status'],
+          reason: r.reason,
+          resultStatus: r.result_status,
+          acceptedUntil: r.accepted_until,
+        }),
+      );
+    },
+    async byIds(organizationId, ids) {
+      const found: Finding[] = [];
+      for (let i = 0; i < ids.length; i += batch) {
+        const rows = await db
+          .selectFrom('findings')
+          .selectAll()
+          .where('organization_id', '=', organizationId)
+          .where('id', 'in', ids.slice(i, i + batch))
+          .execute();
+        for (const r of rows) found.push(toFinding(r));
+      }
+      return found;
     },
     async get(organizationId, id) {
       const row = await db
