@@ -95,18 +95,12 @@ export interface OrderEvidenceQuery {
 }
 
 /**
- * The evidence log. `lockHead`, `append` and `advanceSerial` run inside one unit of work: the head row is locked
+ * The evidence log. `lockHead`, `appendMany` and `advanceSerials` run inside one unit of work: the head row is locked
  * (FOR UPDATE on PostgreSQL, the write lock on SQLite) so writers on several instances extend the chain one at a
  * time.
  */
 export interface OrderEvidenceStore {
   lockHead(organizationId: string): Promise<OrderEvidenceHead | null>;
-  /**
-   * Inserts the row and moves the head. False, and nothing written, when the organization already accepted this
-   * nonce: a database unique constraint decides, so concurrent duplicates on several instances give one acceptance
-   * (A35.4).
-   */
-  append(row: OrderEvidence): Promise<boolean>;
   /**
    * Of `nonces`, those the organization already accepted. Read under the head lock (`lockHead` first), it sees every
    * committed acceptance, since every writer takes that lock before it appends.
@@ -135,13 +129,9 @@ export interface OrderEvidenceStore {
 export interface OrderSessionStore {
   sealedMacKey(sessionId: string): Promise<string | null>;
   /**
-   * One conditional UPDATE: sets the session's last serial to `serial` only if it is greater than the stored one
-   * (or none is stored). False when the serial does not move forward.
-   */
-  advanceSerial(sessionId: string, serial: number): Promise<boolean>;
-  /**
-   * `advanceSerial` for several distinct sessions in one conditional UPDATE; true only when every session moved
-   * forward (the caller then fails its whole transaction otherwise).
+   * One conditional UPDATE for several distinct sessions: each session's last serial becomes its new one only if that
+   * is greater than the stored one (or none is stored). True only when every session moved forward (the caller then
+   * fails its whole transaction otherwise).
    */
   advanceSerials(updates: readonly { sessionId: string; serial: number }[]): Promise<boolean>;
   /** The last accepted serial of each session asked for (null: none yet); sessions that do not exist are absent. */

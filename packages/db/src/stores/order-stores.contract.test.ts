@@ -169,11 +169,13 @@ describe.each(testDatabaseKinds())('order stores on $name', (kind) => {
   describe('order sessions (A35.2, A35.4)', () => {
     it('keeps the sealed MAC key and moves the serial forward only', async () => {
       expect(await stores.orders.sessions.sealedMacKey(sessionId)).toBe('v1.sealed');
-      expect(await stores.orders.sessions.advanceSerial(sessionId, 5)).toBe(true);
-      expect(await stores.orders.sessions.advanceSerial(sessionId, 5)).toBe(false);
-      expect(await stores.orders.sessions.advanceSerial(sessionId, 4)).toBe(false);
-      expect(await stores.orders.sessions.advanceSerial(sessionId, Number.MAX_SAFE_INTEGER)).toBe(true);
-      expect(await stores.orders.sessions.advanceSerial(newId('ses'), 1)).toBe(false);
+      const advance = (id: string, serial: number) =>
+        stores.orders.sessions.advanceSerials([{ sessionId: id, serial }]);
+      expect(await advance(sessionId, 5)).toBe(true);
+      expect(await advance(sessionId, 5)).toBe(false);
+      expect(await advance(sessionId, 4)).toBe(false);
+      expect(await advance(sessionId, Number.MAX_SAFE_INTEGER)).toBe(true);
+      expect(await advance(newId('ses'), 1)).toBe(false);
     });
 
     it('moves one serial value once under twenty parallel transactions', async () => {
@@ -191,7 +193,9 @@ describe.each(testDatabaseKinds())('order stores on $name', (kind) => {
       });
       const uow = createUnitOfWork(t.handle);
       const moved = await Promise.all(
-        Array.from({ length: 20 }, () => uow.run((s) => s.orders.sessions.advanceSerial(id, 1))),
+        Array.from({ length: 20 }, () =>
+          uow.run((s) => s.orders.sessions.advanceSerials([{ sessionId: id, serial: 1 }])),
+        ),
       );
       expect(moved.filter(Boolean)).toHaveLength(1);
     });
@@ -206,12 +210,11 @@ describe.each(testDatabaseKinds())('order stores on $name', (kind) => {
       for (let i = 1; i <= 3; i++) {
         const row = evidenceRow(i, prev, `nonce-${org}-${i}`, org);
         rows.push(row);
-        const ok = await uow.run(async (s) => {
+        await uow.run(async (s) => {
           const head = await s.orders.evidence.lockHead(org);
           expect(head?.sequence ?? 0).toBe(i - 1);
-          return s.orders.evidence.append(row);
+          await s.orders.evidence.appendMany([row]);
         });
-        expect(ok).toBe(true);
         prev = row.hash;
       }
       expect(await stores.orders.evidence.head(org)).toEqual({ sequence: 3, hash: rows[2]?.hash });
@@ -232,29 +235,29 @@ describe.each(testDatabaseKinds())('order stores on $name', (kind) => {
       const org = newId('org');
       const uow = createUnitOfWork(t.handle);
       const first = evidenceRow(1, evidenceGenesisHash(org), 'same-nonce', org);
-      expect(
-        await uow.run(async (s) => {
-          await s.orders.evidence.lockHead(org);
-          return s.orders.evidence.append(first);
-        }),
-      ).toBe(true);
-      // Even a row with another sequence, written without the head lock, cannot carry the nonce again.
+      await uow.run(async (s) => {
+        await s.orders.evidence.lockHead(org);
+        await s.orders.evidence.appendMany([first]);
+      });
+      // Even a row with another sequence, written without the head lock, cannot carry the nonce again: the insert
+      // fails, and with it the transaction (the head does not move).
       const again = evidenceRow(2, first.hash, 'same-nonce', org);
-      expect(await uow.run((s) => s.orders.evidence.append(again))).toBe(false);
+      await expect(uow.run((s) => s.orders.evidence.appendMany([again]))).rejects.toThrow();
       expect(await stores.orders.evidence.head(org)).toEqual({ sequence: 1, hash: first.hash });
       expect(await stores.orders.evidence.page(org, 0, 10)).toHaveLength(1);
       // The same nonce in another organization is another nonce.
       const other = newId('org');
-      expect(
-        await uow.run((s) => s.orders.evidence.append(evidenceRow(1, evidenceGenesisHash(other), 'same-nonce', other))),
-      ).toBe(true);
+      await uow.run((s) =>
+        s.orders.evidence.appendMany([evidenceRow(1, evidenceGenesisHash(other), 'same-nonce', other)]),
+      );
+      expect(await stores.orders.evidence.page(other, 0, 10)).toHaveLength(1);
     });
 
     it('A35.4: twenty concurrent appends of one nonce give exactly one row', async () => {
       const org = newId('org');
       // SQLite: the server's group-commit unit of work; PostgreSQL: twenty transactions on separate connections.
       const uow = createGroupCommitUnitOfWork(t.handle);
-      const results = await Promise.all(
+      const results = await Promise.allSettled(
         Array.from({ length: 20 }, (_, i) =>
           uow.run(async (s) => {
             const head = await s.orders.evidence.lockHead(org);
@@ -264,11 +267,12 @@ describe.each(testDatabaseKinds())('order stores on $name', (kind) => {
               'contended',
               org,
             );
-            return { i, ok: await s.orders.evidence.append(row) };
+            await s.orders.evidence.appendMany([row]);
+            return i;
           }),
         ),
       );
-      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(await stores.orders.evidence.page(org, 0, 100)).toHaveLength(1);
       expect((await stores.orders.evidence.head(org))?.sequence).toBe(1);
     });
@@ -276,7 +280,7 @@ describe.each(testDatabaseKinds())('order stores on $name', (kind) => {
     it('refuses UPDATE and DELETE of evidence rows (append-only)', async () => {
       const org = newId('org');
       await createUnitOfWork(t.handle).run((s) =>
-        s.orders.evidence.append(evidenceRow(1, evidenceGenesisHash(org), 'guarded', org)),
+        s.orders.evidence.appendMany([evidenceRow(1, evidenceGenesisHash(org), 'guarded', org)]),
       );
       await expect(
         t.handle.db.updateTable('order_evidence').set({ serial: 99 }).where('organization_id', '=', org).execute(),

@@ -232,21 +232,6 @@ function createOrderEvidenceStore(db: Kysely<Database>, dialect: DialectCapabili
         .executeTakeFirstOrThrow();
       return Number(row.seq) === 0 ? null : { sequence: Number(row.seq), hash: row.hash };
     },
-    async append(row) {
-      // A35.4: the unique constraint (organization, nonce) decides; a duplicate inserts nothing.
-      const result = await db
-        .insertInto('order_evidence')
-        .values(evidenceRow(row))
-        .onConflict((oc) => oc.columns(['organization_id', 'nonce']).doNothing())
-        .executeTakeFirst();
-      if (!inserted(result)) return false;
-      await db
-        .updateTable('order_evidence_heads')
-        .set({ seq: row.sequence, hash: row.hash })
-        .where('organization_id', '=', row.organizationId)
-        .execute();
-      return true;
-    },
     async acceptedNonces(organizationId, nonces) {
       const found = new Set<string>();
       for (const chunk of rowChunks([...new Set(nonces)])) {
@@ -322,19 +307,10 @@ function createOrderSessionStore(db: Kysely<Database>): OrderSessionStore {
         .executeTakeFirst();
       return row?.order_mac_key ?? null;
     },
-    async advanceSerial(sessionId, serial) {
-      // A35.4: one conditional UPDATE, so two orders of one session can never both move the serial to one value.
-      const result = await db
-        .updateTable('client_sessions')
-        .set({ last_order_serial: serial })
-        .where('id', '=', sessionId)
-        .where((eb) => eb.or([eb('last_order_serial', 'is', null), eb('last_order_serial', '<', serial)]))
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
-    },
     async advanceSerials(updates) {
-      // A35.4: the same conditional UPDATE as advanceSerial, for several sessions in one statement: each row moves
-      // only when its new serial is above the stored one, and the count tells whether every one did.
+      // A35.4: one conditional UPDATE for several sessions, so two orders of one session can never both move its serial
+      // to one value: each row moves only when its new serial is above the stored one, and the count tells whether
+      // every one did.
       let moved = 0;
       for (const chunk of rowChunks(updates)) {
         const next = sql<number>`case ${sql.join(
